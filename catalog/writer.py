@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
 
 from .errors import CatalogError
+from .files import atomic_path
 from .records import CatalogData
 
 
@@ -17,18 +16,9 @@ def write_catalog(data: CatalogData, db_path: Path) -> Path:
     """Build the database in a temporary file beside ``db_path``, then replace it in one step."""
     if not data.items:
         raise CatalogError("the catalog has no items: nothing to build")
-    db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(db_path) as tmp:
         _write(sqlite_utils.Database(tmp), data)
-        tmp.chmod(0o644)
-        os.replace(tmp, db_path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return db_path
+    return Path(db_path)
 
 
 def _write(db: sqlite_utils.Database, data: CatalogData) -> None:

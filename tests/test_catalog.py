@@ -104,7 +104,7 @@ def test_interactions_with_unknown_item_is_refused(tmp_path, tiny_settings, caps
                       "--db", str(tmp_path / "x.db"), "--no-embeddings"])
     assert rc == 1 and "line 3: item 'nope' is not in the items file" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
-    assert list(tmp_path.glob("*.tmp")) == []
+    assert list(tmp_path.glob("*.tmp*")) == []
 
 
 def test_missing_source_and_missing_db(tmp_path, capsys):
