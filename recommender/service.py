@@ -124,27 +124,30 @@ class Recommender:
                                     "and has not been seen, shown or disliked")
             return result
 
+        cols = np.flatnonzero(eligible)
         components = []
         if weights.any():
-            components.append(("history", self.model.score(weights[None, :])[0]))
+            components.append(("history", self.model.score(weights[None, :])[0][cols]))
         if len(similar):
-            score = self.model.score(_indicator(len(self.items), similar)[None, :])[0]
+            score = _minmax(self.model.score(_indicator(len(self.items), similar)[None, :])[0][cols])
             if self.text is not None:
-                score = _minmax(score, eligible) + _minmax(self.text.mean_similarity(similar), eligible)
+                score += _minmax(self.text.mean_similarity(similar)[cols])
             components.append(("similar", score))
         if query and query.strip() and self.text is not None:
-            components.append(("query", self.text.similarity(self.encoder.encode([query.strip()])[0])))
-        components.append(("prior", self._log_pop))
-        total = sum(BLEND[name] * _minmax(score, eligible) for name, score in components)
+            components.append(("query", self.text.similarity(self.encoder.encode([query.strip()])[0])[cols]))
+        components.append(("prior", self._log_pop[cols]))
+        total = sum(BLEND[name] * _minmax(score) for name, score in components)
         if not weights.any() and not len(similar) and not (query and query.strip()):
             result.notes.append("no history, likes or query: ranked by popularity")
 
-        cols = np.flatnonzero(eligible)
-        top = cols[np.argsort(-total[cols], kind="stable")[:k]]
+        best = np.argpartition(-total, k - 1)[:k] if len(cols) > k else np.arange(len(cols))
+        best = best[np.argsort(-total[best], kind="stable")]
+        top = cols[best]
         support = np.flatnonzero(weights > 0)
         support = np.union1d(support, similar) if len(similar) else support
         because = self._because(support, weights, top)
-        result.candidates = [Candidate(int(self.items.ids[c]), float(total[c]), b) for c, b in zip(top, because)]
+        result.candidates = [Candidate(int(self.items.ids[c]), float(t), b)
+                             for c, t, b in zip(top, total[best], because)]
         if len(result.candidates) < k:
             result.notes.append(f"only {len(result.candidates)} items match {filters.describe()}")
         return result
@@ -207,8 +210,7 @@ def _indicator(n: int, cols: np.ndarray) -> np.ndarray:
     return out
 
 
-def _minmax(score: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Scale to [0, 1] using the range over eligible items (a constant component contributes 0)."""
-    values = score[eligible]
-    low, high = float(values.min()), float(values.max())
+def _minmax(score: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1] (a constant component contributes 0)."""
+    low, high = float(score.min()), float(score.max())
     return (score - low) / (high - low) if high > low else np.zeros_like(score)

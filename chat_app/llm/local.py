@@ -1,0 +1,135 @@
+"""A transformers causal LM behind the chat-model interface: streaming generation, option scoring, and a
+prefix cache that reuses the KV cache of the longest already-computed prompt prefix (system prompt, tool
+description, earlier turns) instead of prefilling it again."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+from transformers import DynamicCache, TextIteratorStreamer
+
+
+class PrefixCache:
+    """A few KV caches keyed by the token ids they cover; lookups return a private, cropped copy."""
+
+    def __init__(self, size: int = 4):
+        self.size = size
+        self.entries: OrderedDict[tuple[int, ...], DynamicCache] = OrderedDict()
+
+    def lookup(self, ids: list[int]) -> tuple[int, DynamicCache | None]:
+        best_n, best_key = 0, None
+        query = np.asarray(ids)
+        for key in self.entries:
+            n = _common_prefix(np.asarray(key), query)
+            if n > best_n:
+                best_n, best_key = n, key
+        best_n = min(best_n, len(ids) - 1)  # the last prompt token must be run to get its logits
+        if best_key is None or best_n <= 0:
+            return 0, None
+        self.entries.move_to_end(best_key)
+        cache = copy.deepcopy(self.entries[best_key])
+        extra = cache.get_seq_length() - best_n
+        if extra > 0:
+            cache.crop(-extra)  # transformers 5: a negative count removes that many tokens from the end
+        return best_n, cache
+
+    def store(self, ids: list[int], cache: DynamicCache) -> None:
+        length = cache.get_seq_length()
+        self.entries[tuple(ids[:length])] = copy.deepcopy(cache)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+def _common_prefix(a: np.ndarray, b: np.ndarray) -> int:
+    n = min(len(a), len(b))
+    diff = np.flatnonzero(a[:n] != b[:n])
+    return int(diff[0]) if len(diff) else n
+
+
+class LocalChatModel:
+    """One local model; calls are serialised (one generation at a time on one machine)."""
+
+    def __init__(self, model, tokenizer, name: str = "local", load_seconds: float = 0.0, cache_size: int = 4):
+        self.model, self.tokenizer, self.name = model, tokenizer, name
+        self.load_seconds = load_seconds
+        self.prefix_cache = PrefixCache(cache_size)
+        self.use_prefix_cache = True
+        self._lock = threading.Lock()
+
+    @property
+    def device(self) -> torch.device:
+        return self.model.device
+
+    def prompt_ids(self, messages: list[dict]) -> list[int]:
+        text = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def _cached(self, ids: list[int]) -> tuple[int, DynamicCache | None]:
+        return self.prefix_cache.lookup(ids) if self.use_prefix_cache else (0, None)
+
+    @torch.inference_mode()
+    def _prefill(self, ids: list[int]) -> tuple[DynamicCache, torch.Tensor]:
+        """KV cache and last-position log-probabilities for a prompt, reusing a cached prefix."""
+        done, cache = self._cached(ids)
+        cache = cache if cache is not None else DynamicCache(config=self.model.config)
+        tail = torch.tensor([ids[done:]], device=self.device)
+        out = self.model(input_ids=tail, past_key_values=cache, use_cache=True)
+        self.prefix_cache.store(ids, out.past_key_values)
+        return out.past_key_values, torch.log_softmax(out.logits[0, -1].float(), dim=-1)
+
+    def stream(self, messages: list[dict], max_new_tokens: int = 200) -> Iterator[str]:
+        """Yield text pieces as they are generated (greedy decoding)."""
+        ids = self.prompt_ids(messages)
+        with self._lock:
+            done, cache = self._cached(ids)
+            streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True,
+                                            timeout=600)
+            inputs = torch.tensor([ids], device=self.device)
+            outcome: dict = {}
+
+            def run():
+                try:
+                    with torch.inference_mode():
+                        outcome["out"] = self.model.generate(
+                            input_ids=inputs, attention_mask=torch.ones_like(inputs), past_key_values=cache,
+                            max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer,
+                            return_dict_in_generate=True, pad_token_id=self.tokenizer.eos_token_id)
+                except Exception as exc:  # surfaced to the caller below, after the stream ends
+                    outcome["error"] = exc
+                    streamer.end()
+
+            worker = threading.Thread(target=run, daemon=True)
+            worker.start()
+            yield from streamer
+            worker.join()
+            if "error" in outcome:
+                raise outcome["error"]
+            out = outcome["out"]
+            if self.use_prefix_cache and out.past_key_values is not None:
+                self.prefix_cache.store(out.sequences[0].tolist(), out.past_key_values)
+
+    def complete(self, messages: list[dict], max_new_tokens: int = 200) -> str:
+        return "".join(self.stream(messages, max_new_tokens))
+
+    @torch.inference_mode()
+    def choice_logprobs(self, messages: list[dict], options: list[str]) -> dict[str, float]:
+        """Log-probability of each option as the start of the assistant's answer."""
+        with self._lock:
+            cache, first = self._prefill(self.prompt_ids(messages))
+            scores = {}
+            for option in options:
+                tokens = self.tokenizer(option, add_special_tokens=False)["input_ids"]
+                total = float(first[tokens[0]])
+                if len(tokens) > 1:
+                    branch = copy.deepcopy(cache)
+                    out = self.model(input_ids=torch.tensor([tokens[:-1]], device=self.device),
+                                     past_key_values=branch, use_cache=True)
+                    logprobs = torch.log_softmax(out.logits[0].float(), dim=-1)
+                    total += float(sum(logprobs[n, t] for n, t in enumerate(tokens[1:])))
+                scores[option] = total
+            return scores

@@ -1,0 +1,69 @@
+"""Structured answers from models that write invalid JSON sometimes: pick among options by their
+log-probabilities (never unparseable), or parse and validate JSON with one retry and a fallback."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def choose(model, messages: list[dict], options: list[str]) -> tuple[str, dict[str, float]]:
+    """The most likely option and the normalised probability of each."""
+    logprobs = model.choice_logprobs(messages, options)
+    top = max(logprobs.values())
+    weights = {o: math.exp(lp - top) if lp > -math.inf else 0.0 for o, lp in logprobs.items()}
+    total = sum(weights.values())
+    probs = {o: w / total for o, w in weights.items()}
+    return max(options, key=lambda o: probs[o]), probs
+
+
+def extract_json_object(text: str) -> dict | None:
+    """The first JSON object in ``text`` (tolerating code fences, prose around it, trailing commas)."""
+    start = text.find("{")
+    while start != -1:
+        depth, in_string, escaped = 0, False, False
+        for end in range(start, len(text)):
+            ch = text[end]
+            if in_string:
+                escaped = ch == "\\" and not escaped
+                in_string = not (ch == '"' and not escaped)
+                continue
+            if ch == '"':
+                in_string = True
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    candidate = re.sub(r",\s*([}\]])", r"\1", text[start:end + 1])
+                    try:
+                        value = json.loads(candidate)
+                        return value if isinstance(value, dict) else None
+                    except json.JSONDecodeError:
+                        break
+        start = text.find("{", start + 1)
+    return None
+
+
+def ask_json(model, messages: list[dict], schema: type[T], fallback: T, max_new_tokens: int = 160) -> tuple[T, bool]:
+    """A validated ``schema`` instance from the model (one retry with the error shown), else ``fallback``.
+    The flag says whether the model's own answer was used."""
+    attempt = list(messages)
+    for _ in range(2):
+        text = model.complete(attempt, max_new_tokens=max_new_tokens)
+        data = extract_json_object(text)
+        try:
+            if data is not None:
+                return schema.model_validate(data), True
+            problem = "no JSON object found"
+        except ValidationError as exc:
+            problem = exc.errors()[0]["msg"]
+        attempt = attempt + [{"role": "assistant", "content": text},
+                             {"role": "user", "content": f"That was not valid ({problem}). Reply with one JSON object only."}]
+    return fallback, False
