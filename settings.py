@@ -42,6 +42,9 @@ class Settings:
     quantization: str = _opt("auto", "CHATREC_QUANTIZATION",
                              "auto (nf4 on CUDA, fp32 on CPU), none, nf4, int8",
                              choices=["auto", "none", "nf4", "int8"])
+    rerank_weight: float = _opt(0.0, "CHATREC_RERANK_WEIGHT",
+                                "weight of the LLM's re-rank score against the recommender's (0 keeps its order)")
+    max_message_chars: int = _opt(4000, "CHATREC_MAX_MESSAGE_CHARS", "longer messages are cut to this length")
     host: str = _opt("127.0.0.1", "CHATREC_HOST", "address the web page listens on")
     port: int = _opt(7860, "CHATREC_PORT", "port the web page listens on")
     share: bool = _opt(False, "CHATREC_SHARE", "ask Gradio for a public share link")
@@ -49,6 +52,10 @@ class Settings:
     @property
     def db_path(self) -> Path:
         return Path(self.db) if self.db else Path(self.data_dir) / "catalog.db"
+
+    @property
+    def sessions_path(self) -> Path:
+        return self.db_path.with_name("sessions.db")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -76,6 +83,8 @@ def _field_type(f: dataclasses.Field) -> type:
         return Path
     if "int" in kind:
         return int
+    if "float" in kind:
+        return float
     if "bool" in kind:
         return bool
     return str

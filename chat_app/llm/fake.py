@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 
@@ -37,5 +38,8 @@ class FakeChatModel:
 
 
 def _named_or_first(messages: list[dict], options: list[str]) -> str:
-    last = next((m["content"].lower() for m in reversed(messages) if m["role"] == "user"), "")
-    return next((o for o in options if o.lower() in last), options[0])
+    """The option the user's own words name (inside <user_text> when the prompt marks it), else the first."""
+    last = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+    match = re.search(r"<user_text>(.*?)</user_text>", last, re.S)
+    words = (match.group(1) if match else last).lower()
+    return next((o for o in options if o.lower() in words), options[0])

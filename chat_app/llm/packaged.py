@@ -84,7 +84,9 @@ def convert_gguf(gguf: Path, target: Path, progress: Progress = print) -> Path:
     progress(f"converting {gguf.name} to a transformers checkpoint (once; about a minute)")
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
-    model.hf_quantizer = None  # dequantized weights: save them as an ordinary checkpoint
+    model.hf_quantizer = None  # the weights are dequantized: save them as an ordinary checkpoint
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config  # else later loads refuse other quantization configs
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     model.to(torch.float16).save_pretrained(staging)

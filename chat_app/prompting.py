@@ -1,0 +1,31 @@
+"""Prompt templates live as files in ``prompts/``; this module loads them with langchain-core and turns
+them into chat messages. User and catalog text is escaped so it cannot close the tags that mark it as data."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from langchain_core.prompts import PromptTemplate
+
+from settings import REPO_ROOT
+
+PROMPTS_DIR = REPO_ROOT / "prompts"
+
+
+@lru_cache(maxsize=None)
+def template(name: str) -> PromptTemplate:
+    return PromptTemplate.from_file(PROMPTS_DIR / f"{name}.md", encoding="utf-8")
+
+
+def text(name: str, **values) -> str:
+    """A filled template (values are escaped as data)."""
+    return template(name).format(**{k: as_data(v) for k, v in values.items()}).strip()
+
+
+def messages(name: str, **values) -> list[dict]:
+    """System prompt plus one user turn built from the named template."""
+    return [{"role": "system", "content": text("system")}, {"role": "user", "content": text(name, **values)}]
+
+
+def as_data(value) -> str:
+    return str(value).replace("<", "‹").replace(">", "›")

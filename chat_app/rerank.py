@@ -1,0 +1,52 @@
+"""LLM re-ranking of the recommender's candidates.
+
+Small models write poor ranked lists and favour early positions, so each candidate is scored on its own:
+the probability that the model answers "yes" to "would this viewer enjoy it?" (the shared profile prefix
+is computed once thanks to the prefix cache). The final order blends the standardised LLM score with the
+recommender's standardised score; ``weight`` 0 keeps the recommender's order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from catalog import Catalog
+
+from . import prompting
+from .explain import describe
+from .llm.structured import choose
+
+
+def profile_text(catalog: Catalog, liked: list[int], disliked: list[int], tastes: list[str], limit: int = 8) -> str:
+    lines = []
+    if liked:
+        lines.append("Liked: " + "; ".join(item.label for item in catalog.items(liked[-limit:])))
+    if disliked:
+        lines.append("Disliked: " + "; ".join(item.label for item in catalog.items(disliked[-limit:])))
+    if tastes:
+        lines.append("Said: " + " / ".join(tastes[-3:]))
+    return "\n".join(lines) or "Nothing known yet."
+
+
+def llm_scores(llm, catalog: Catalog, profile: str, request: str, item_ids: list[int]) -> np.ndarray:
+    """P(yes) for each candidate."""
+    scores = []
+    for item in catalog.items(item_ids):
+        candidate = f"{item.label}, {describe(item)}"
+        messages = prompting.messages("rerank", profile=profile, request=request, candidate=candidate)
+        _, probs = choose(llm, messages, ["yes", "no"])
+        scores.append(probs["yes"])
+    return np.array(scores, dtype=np.float64)
+
+
+def blend(recommender_scores, llm_probs, weight: float) -> np.ndarray:
+    """Positions into the candidate list, best first."""
+    rec = _standardise(np.asarray(recommender_scores, np.float64))
+    llm = _standardise(np.asarray(llm_probs, np.float64))
+    total = (1 - weight) * rec + weight * llm
+    return np.argsort(-total, kind="stable")
+
+
+def _standardise(values: np.ndarray) -> np.ndarray:
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
