@@ -6,6 +6,7 @@ final ``Reply``. Scripts, the UI and the tests all go through these.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -161,9 +162,8 @@ class Agent:
         timings["explain"] = time.perf_counter() - clock
         yield Event("status", "Writing the answer…")
         clock = time.perf_counter()
-        titles = ", ".join(i["title"] for i in items)
-        intro = yield from self._generate(prompting.messages("intro", request=message, titles=titles), 40,
-                                          {i["id"] for i in items})
+        intro = yield from self._generate(prompting.messages("intro", request=message), 32,
+                                          {i["id"] for i in items}, first_sentence=True)
         timings["generate"] = time.perf_counter() - clock
         listing = "\n".join(f"{n}. {i['title']} ({i['year']}): {i['reason']}" for n, i in enumerate(items, 1))
         text = (intro or "Here are my picks for you:") + "\n\n" + listing
@@ -171,6 +171,7 @@ class Agent:
             text += "\n\n(" + "; ".join(result["notes"]) + ")"
         yield Event("token", "\n\n" + listing)
         session.shown += [i["id"] for i in items if i["id"] not in session.shown]
+        session.reasons.update({str(i["id"]): i["reason"] for i in items})
         session.last_items = [i["id"] for i in items]
         session.last_args = {k: v for k, v in args.items() if k not in ("liked", "disliked", "exclude", "user_id", "k")}
         return Reply(text, items=items, tool_called=True, tool_args=args, intent="recommend",
@@ -183,8 +184,8 @@ class Agent:
                     f"\"why {self.catalog.item(session.last_items[0]).title}?\"" if session.last_items
                     else "I have not recommended anything yet. Tell me what you like and I will.")
             return Reply(text, intent="explain")
-        because = self._because(session, item.id)
-        why = reason(item, because, self._ratings(session), set(session.liked), "")
+        why = session.reasons.get(str(item.id)) or reason(item, self._because(session, item.id),
+                                                          self._ratings(session), set(session.liked), "")
         lead = "I recommended" if item.id in session.shown else "About"
         text = f"{lead} {item.label}: {why[0].lower() + why[1:]}"
         yield Event("token", text)
@@ -217,13 +218,17 @@ class Agent:
         return Reply(text, intent="refuse")
 
     # --- helpers -------------------------------------------------------------------------------------
-    def _generate(self, messages: list[dict], max_new_tokens: int, allowed: set[int]):
+    def _generate(self, messages: list[dict], max_new_tokens: int, allowed: set[int], first_sentence=False):
         """Stream model text as token events; return it with ungrounded titles and leaks removed."""
         pieces = []
         for piece in self.llm.stream(messages, max_new_tokens):
             pieces.append(piece)
             yield Event("token", piece)
+            if first_sentence and re.search(r"[.!?](\s|$)", "".join(pieces).strip()[10:]):
+                break
         text = "".join(pieces).strip()
+        if first_sentence:
+            text = re.split(r"(?<=[.!?])\s", re.sub(r"^\W*opening:\s*", "", text, flags=re.I))[0]
         if _leaks_system_prompt(text):
             return prompting.text("refuse")
         return ground_titles(text, self.catalog, allowed)
@@ -231,12 +236,17 @@ class Agent:
     def _tool_args(self, session: Session, message: str, request: Request) -> dict:
         args = dict(session.last_args) if request.refinement else {}
         fresh = request.tool_args()
-        args.update(fresh)
+        for key, opposite in (("genres", "exclude_genres"), ("exclude_genres", "genres")):
+            kept = [g for g in args.get(key, []) if g not in fresh.get(opposite, [])]
+            args[key] = kept + [g for g in fresh.get(key, []) if g not in kept]  # "not romance" drops romance
+            if not args[key]:
+                del args[key]
+        args.update({k: v for k, v in fresh.items() if k not in ("genres", "exclude_genres")})
         for bound, other in (("year_max", "year_min"), ("year_min", "year_max")):
             if bound in fresh and other not in fresh:
                 args.pop(other, None)  # "older" replaces the old range instead of narrowing it
-        constrained = any(k in args for k in ("genres", "similar_to", "year_min", "year_max"))
-        if not constrained or (session.user_id is None and not session.liked):
+        cold = session.user_id is None and not session.liked
+        if request.query or (cold and not request.refinement):
             args["query"] = " ".join(session.tastes[-2:] + [message])[-500:]
         args.update(user_id=session.user_id, liked=session.liked[-50:], disliked=session.disliked[-50:],
                     exclude=session.shown[-200:], k=CANDIDATES)

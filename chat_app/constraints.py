@@ -28,6 +28,11 @@ NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seve
            "ten": 10}
 DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
                 "seventies": 1970, "eighties": 1980, "nineties": 1990}
+PLAIN_WORDS = set("""recommend recomend suggest some any movie movies film films please something want would like
+loved love liked enjoyed adored hated hate disliked didn don dont really watch watching good great best give
+show find need more other others another ones one the and but for with from that this those these them are you
+can could tonight maybe also just not without only older newer recent latest new old classic similar what
+should pick picks get got have has was were kind sort type lot bit very""".split())
 REFERENCE = r"(?:the\s+)?(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last|that|this|those|these|it|them)\b"
 REFINEMENT = re.compile(r"\b(older|newer|recent|more|another|other|else|instead|but|not|without|only|different|"
                         r"similar|less|again|those|them|that one|this one)\b", re.I)
@@ -49,7 +54,7 @@ class Request:
     liked: list[int] = field(default_factory=list)
     disliked: list[int] = field(default_factory=list)
     count: int | None = None
-    query: str | None = None
+    query: str | None = None   # the message, when it describes what is wanted beyond the parsed constraints
     refinement: bool = False
 
     def tool_args(self) -> dict:
@@ -75,6 +80,8 @@ def parse_request(message: str, catalog: Catalog, last_items: list[int] | None =
                 target.append(genre)
         text = re.sub(pattern, " ", text)
     _years(text, catalog, last_items, request)
+    if len(set(re.findall(r"[a-z]{3,}", text)) - PLAIN_WORDS) >= 2:
+        request.query = message
     count = re.search(r"\b(\d{1,2}|" + "|".join(NUMBERS) + r")\s+(?:more\s+)?(?:movies|films|picks|titles|ones)\b", text)
     if count:
         value = NUMBERS.get(count.group(1)) or int(count.group(1))

@@ -29,3 +29,10 @@ def messages(name: str, **values) -> list[dict]:
 
 def as_data(value) -> str:
     return str(value).replace("<", "‹").replace(">", "›")
+
+
+@lru_cache(maxsize=None)
+def examples(name: str) -> list[tuple[str, ...]]:
+    """Rows of a tab-separated examples file in ``prompts/``."""
+    lines = (PROMPTS_DIR / f"{name}.tsv").read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t")) for line in lines if line.strip()]

@@ -22,6 +22,7 @@ class Session:
     disliked: list[int] = field(default_factory=list)
     tastes: list[str] = field(default_factory=list)       # what the user said about their taste
     last_args: dict = field(default_factory=dict)         # the latest recommender arguments
+    reasons: dict = field(default_factory=dict)           # item id (str) -> the reason shown with it
     messages: list[dict] = field(default_factory=list)    # {"role", "content"} turns
 
     def like(self, item_id: int, liked: bool) -> None:

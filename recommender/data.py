@@ -20,6 +20,11 @@ class ItemTable:
     genre_bits: np.ndarray
     genre_names: list[str]
     popularity: np.ndarray
+    recommendable: np.ndarray | None = None  # False for placeholder rows (ML-100K's item 267 "unknown")
+
+    def __post_init__(self):
+        if self.recommendable is None:
+            self.recommendable = np.ones(len(self.ids), bool)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> "ItemTable":
@@ -33,6 +38,7 @@ class ItemTable:
             genre_bits=genre_bits,
             genre_names=names,
             popularity=np.array([catalog.popularity.get(item.id, 0) for item in items], np.float32),
+            recommendable=np.array([item.title.strip().lower() not in {"", "unknown"} for item in items]),
         )
 
     def __len__(self) -> int:

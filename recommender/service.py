@@ -163,7 +163,7 @@ class Recommender:
         return cols
 
     def _filter_mask(self, filters: Filters, result: Recommendation) -> np.ndarray:
-        mask = np.ones(len(self.items), bool)
+        mask = self.items.recommendable.copy()
         known = {g.lower() for g in self.items.genre_names}
         unknown = [g for g in filters.genres + filters.exclude_genres if g.lower() not in known]
         if unknown:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import torch
-from transformers import DynamicCache, TextIteratorStreamer
+from transformers import DynamicCache, StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
 
 class PrefixCache:
@@ -49,6 +49,14 @@ def _common_prefix(a: np.ndarray, b: np.ndarray) -> int:
     n = min(len(a), len(b))
     diff = np.flatnonzero(a[:n] != b[:n])
     return int(diff[0]) if len(diff) else n
+
+
+class _StopWhenSet(StoppingCriteria):
+    def __init__(self, event: threading.Event):
+        self.event = event
+
+    def __call__(self, input_ids, scores, **kwargs) -> bool:
+        return self.event.is_set()
 
 
 class LocalChatModel:
@@ -91,6 +99,7 @@ class LocalChatModel:
                                             timeout=600)
             inputs = torch.tensor([ids], device=self.device)
             outcome: dict = {}
+            stop = threading.Event()
 
             def run():
                 try:
@@ -98,6 +107,7 @@ class LocalChatModel:
                         outcome["out"] = self.model.generate(
                             input_ids=inputs, attention_mask=torch.ones_like(inputs), past_key_values=cache,
                             max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer,
+                            stopping_criteria=StoppingCriteriaList([_StopWhenSet(stop)]),
                             return_dict_in_generate=True, pad_token_id=self.tokenizer.eos_token_id)
                 except Exception as exc:  # surfaced to the caller below, after the stream ends
                     outcome["error"] = exc
@@ -105,8 +115,11 @@ class LocalChatModel:
 
             worker = threading.Thread(target=run, daemon=True)
             worker.start()
-            yield from streamer
-            worker.join()
+            try:
+                yield from streamer
+            finally:  # also when the caller stops reading early: end generation before releasing the model
+                stop.set()
+                worker.join()
             if "error" in outcome:
                 raise outcome["error"]
             out = outcome["out"]
