@@ -103,7 +103,8 @@ def add_arguments(parser: argparse.ArgumentParser, *names: str) -> argparse.Argu
     for name in names:
         f = by_name[name]
         flag = "--" + name.replace("_", "-")
-        help_text = f"{f.metadata['help']} [env {f.metadata['env']}]"
+        default = "unset" if f.default is None else f.default
+        help_text = f"{f.metadata['help']} (default: {default}; env {f.metadata['env']})"
         if _field_type(f) is bool:
             parser.add_argument(flag, action="store_true", default=None, help=help_text)
         else:
