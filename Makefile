@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 ML100K_DIR ?= $(wildcard ../shared/datasets/ml-100k)
 export ML100K_DIR
 
-.PHONY: run test install install-dev
+.PHONY: run test install install-dev browser
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,5 +26,9 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/python app.py $(ARGS)
 
-test: install-dev
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -8,6 +8,7 @@ panel to pick a user, see what the bot knows and forget it.
 from __future__ import annotations
 
 import html
+import time
 import uuid
 
 import gradio as gr
@@ -93,13 +94,17 @@ def create_app(startup: AgentStartup) -> gr.Blocks:
             texts = [card_markdown(n + 1, items[n]) if n < len(items) else "" for n in range(SHOW)]
             return updates + texts
 
-        def chat(text, history, session_id, shown):
+        def chat_turn(text, history, session_id, shown):
             session_id = session_id or uuid.uuid4().hex  # the page's load event may not have finished yet
             history = list(history or []) + [{"role": "user", "content": escape(text)},
                                              {"role": "assistant", "content": ""}]
+            while not startup.ready and not startup.error:  # first start: wait, showing progress
+                history[-1]["content"] = loading_text()
+                yield history, "", loading_text(), shown, *[gr.update()] * (2 * SHOW), gr.update(), session_id
+                time.sleep(1.0)
             agent = agent_or_none()
             if agent is None:
-                history[-1]["content"] = loading_text() or "The assistant is not ready yet."
+                history[-1]["content"] = loading_text()
                 yield history, "", loading_text(), shown, *cards_update([]), gr.update(), session_id
                 return
             streamed = ""
@@ -158,11 +163,11 @@ def create_app(startup: AgentStartup) -> gr.Blocks:
             return agent.feedback(session_id, int(item_id), bool(liked)) if agent else loading_text()
 
         card_outputs = cards + card_texts
-        demo.load(open_session, inputs=session, outputs=[session, chatbot, status, profile])
+        demo.load(open_session, inputs=session, outputs=[session, chatbot, status, profile], api_visibility="private")
         timer = gr.Timer(2.0)
         timer.tick(lambda: (loading_text(), gr.Timer(active=not startup.ready and not startup.error)),
                    outputs=[status, timer], api_visibility="private")
-        message.submit(chat, inputs=[message, chatbot, session, picks],
+        message.submit(chat_turn, inputs=[message, chatbot, session, picks],
                        outputs=[chatbot, message, status, picks, *card_outputs, profile, session],
                        api_visibility="private", concurrency_limit=1, concurrency_id="model")
         for n in range(SHOW):
