@@ -14,7 +14,7 @@ from catalog import Catalog
 
 from . import prompting
 from .explain import describe
-from .llm.structured import choose
+from .llm.structured import normalise
 
 
 def profile_text(catalog: Catalog, liked: list[int], disliked: list[int], tastes: list[str], limit: int = 8) -> str:
@@ -29,14 +29,12 @@ def profile_text(catalog: Catalog, liked: list[int], disliked: list[int], tastes
 
 
 def llm_scores(llm, catalog: Catalog, profile: str, request: str, item_ids: list[int]) -> np.ndarray:
-    """P(yes) for each candidate."""
-    scores = []
-    for item in catalog.items(item_ids):
-        candidate = f"{item.label}, {describe(item)}"
-        messages = prompting.messages("rerank", profile=profile, request=request, candidate=candidate)
-        _, probs = choose(llm, messages, ["yes", "no"])
-        scores.append(probs["yes"])
-    return np.array(scores, dtype=np.float64)
+    """P(yes) for each candidate, all candidates scored in one batch over the shared profile prefix."""
+    conversations = [prompting.messages("rerank", profile=profile, request=request,
+                                        candidate=f"{item.label}, {describe(item)}")
+                     for item in catalog.items(item_ids)]
+    answers = llm.choice_logprobs_many(conversations, ["yes", "no"])
+    return np.array([normalise(a)["yes"] for a in answers], dtype=np.float64)
 
 
 def blend(recommender_scores, llm_probs, weight: float) -> np.ndarray:

@@ -22,7 +22,7 @@ def scripted_intent(messages, options):
     if options == INTENTS:
         message = last.split("Message:", 1)[-1].strip().lower()
         return next((intent for intent, pattern in INTENT_WORDS if re.search(pattern, message)), "recommend")
-    return "yes" if "Love" in last.split("Candidate movie:")[-1] else "no"
+    return "yes" if "Love" in last.split("Movie:")[-1] else "no"
 
 
 @pytest.fixture

@@ -43,3 +43,7 @@ def _named_or_first(messages: list[dict], options: list[str]) -> str:
     match = re.search(r"<user_text>(.*?)</user_text>", last, re.S)
     words = (match.group(1) if match else last).lower()
     return next((o for o in options if o.lower() in words), options[0])
+
+    def choice_logprobs_many(self, conversations: list[list[dict]], options: list[str]) -> list[dict[str, float]]:
+        return [self.choice_logprobs(c, options) for c in conversations]
+

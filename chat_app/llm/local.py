@@ -86,7 +86,7 @@ class LocalChatModel:
         done, cache = self._cached(ids)
         cache = cache if cache is not None else DynamicCache(config=self.model.config)
         tail = torch.tensor([ids[done:]], device=self.device)
-        out = self.model(input_ids=tail, past_key_values=cache, use_cache=True)
+        out = self.model(input_ids=tail, past_key_values=cache, use_cache=True, logits_to_keep=1)
         self.prefix_cache.store(ids, out.past_key_values)
         return out.past_key_values, torch.log_softmax(out.logits[0, -1].float(), dim=-1)
 
@@ -146,3 +146,28 @@ class LocalChatModel:
                     total += float(sum(logprobs[n, t] for n, t in enumerate(tokens[1:])))
                 scores[option] = total
             return scores
+
+    @torch.inference_mode()
+    def choice_logprobs_many(self, conversations: list[list[dict]], options: list[str]) -> list[dict[str, float]]:
+        """``choice_logprobs`` for many prompts that share a prefix (re-ranking candidates): the prefix is
+        computed once and the differing tails run as one padded batch."""
+        first_tokens = [self.tokenizer(o, add_special_tokens=False)["input_ids"] for o in options]
+        if len(conversations) < 2 or any(len(t) != 1 for t in first_tokens):
+            return [self.choice_logprobs(c, options) for c in conversations]
+        prompts = [self.prompt_ids(c) for c in conversations]
+        shared = min(min(len(p) for p in prompts) - 1,
+                     min(_common_prefix(np.asarray(prompts[0]), np.asarray(p)) for p in prompts[1:]))
+        with self._lock:
+            cache, _ = self._prefill(prompts[0][: shared + 1])
+            cache.crop(-1)  # keep exactly the shared prefix
+            tails = [p[shared:] for p in prompts]
+            width = max(len(t) for t in tails)
+            pad = self.tokenizer.pad_token_id or self.tokenizer.eos_token_id
+            tokens = torch.tensor([t + [pad] * (width - len(t)) for t in tails], device=self.device)
+            mask = torch.tensor([[1] * (shared + len(t)) + [0] * (width - len(t)) for t in tails], device=self.device)
+            cache.batch_repeat_interleave(len(tails))
+            out = self.model(input_ids=tokens, attention_mask=mask, past_key_values=cache, use_cache=True)
+            last = torch.tensor([len(t) - 1 for t in tails], device=self.device)
+            logprobs = torch.log_softmax(out.logits[torch.arange(len(tails)), last].float(), dim=-1)
+            return [{o: float(row[t[0]]) for o, t in zip(options, first_tokens)} for row in logprobs]
+

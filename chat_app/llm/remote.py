@@ -36,3 +36,7 @@ class RemoteChatModel:
         chosen = next((o for o in options if answer.startswith(o.lower())), None)
         chosen = chosen or next((o for o in options if o.lower() in answer), options[0])
         return {o: 0.0 if o == chosen else -math.inf for o in options}
+
+    def choice_logprobs_many(self, conversations: list[list[dict]], options: list[str]) -> list[dict[str, float]]:
+        return [self.choice_logprobs(c, options) for c in conversations]
+

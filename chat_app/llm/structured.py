@@ -15,12 +15,16 @@ T = TypeVar("T", bound=BaseModel)
 
 def choose(model, messages: list[dict], options: list[str]) -> tuple[str, dict[str, float]]:
     """The most likely option and the normalised probability of each."""
-    logprobs = model.choice_logprobs(messages, options)
+    probs = normalise(model.choice_logprobs(messages, options))
+    return max(options, key=lambda o: probs[o]), probs
+
+
+def normalise(logprobs: dict[str, float]) -> dict[str, float]:
+    """Probabilities over the options from their log-probabilities."""
     top = max(logprobs.values())
     weights = {o: math.exp(lp - top) if lp > -math.inf else 0.0 for o, lp in logprobs.items()}
     total = sum(weights.values())
-    probs = {o: w / total for o, w in weights.items()}
-    return max(options, key=lambda o: probs[o]), probs
+    return {o: w / total for o, w in weights.items()}
 
 
 def extract_json_object(text: str) -> dict | None:
