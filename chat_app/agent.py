@@ -199,7 +199,7 @@ class Agent:
         answer = yield from self._generate(prompting.messages("about", facts=facts(item), message=message), 60,
                                            {item.id})
         timings["generate"] = time.perf_counter() - clock
-        text = answer or facts(item)
+        text = (answer + "\n\n" if answer else "") + "From the catalog: " + facts(item)
         return Reply(text, intent="about", items=[{**item.as_dict(), "reason": facts(item)}])
 
     def _chat(self, session: Session, message: str, request: Request, timings: dict):

@@ -32,7 +32,7 @@ CUES = [
                          r"what is .+ about|what do you know about|which year)", re.I)),
     ("recommend", re.compile(r"\b(recomm?end|recomend|suggest|find me|show me|give me|what should i watch|"
                              r"in the mood|something|more like|older|newer|other ones|different ones|"
-                             r"movies|films|any \w+s\?|" + "|".join(map(re.escape, GENRE_WORDS)) + ")", re.I)),
+                             r"movies?|films?|any \w+s\?|" + "|".join(map(re.escape, GENRE_WORDS)) + ")", re.I)),
 ]
 
 
