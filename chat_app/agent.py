@@ -162,8 +162,10 @@ class Agent:
         timings["explain"] = time.perf_counter() - clock
         yield Event("status", "Writing the answer…")
         clock = time.perf_counter()
-        intro = yield from self._generate(prompting.messages("intro", request=message), 32,
-                                          {i["id"] for i in items}, first_sentence=True)
+        intro = ""
+        if self.settings.generate_intro:
+            intro = yield from self._generate(prompting.messages("intro", request=message), 32,
+                                              {i["id"] for i in items}, first_sentence=True)
         timings["generate"] = time.perf_counter() - clock
         listing = "\n".join(f"{n}. {i['title']} ({i['year']}): {i['reason']}" for n, i in enumerate(items, 1))
         text = (intro or "Here are my picks for you:") + "\n\n" + listing

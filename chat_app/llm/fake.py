@@ -36,6 +36,9 @@ class FakeChatModel:
         chosen = self.choices.popleft() if self.choices else self.chooser(messages, options)
         return {option: 0.0 if option == chosen else -5.0 for option in options}
 
+    def choice_logprobs_many(self, conversations: list[list[dict]], options: list[str]) -> list[dict[str, float]]:
+        return [self.choice_logprobs(c, options) for c in conversations]
+
 
 def _named_or_first(messages: list[dict], options: list[str]) -> str:
     """The option the user's own words name (inside <user_text> when the prompt marks it), else the first."""
@@ -43,7 +46,3 @@ def _named_or_first(messages: list[dict], options: list[str]) -> str:
     match = re.search(r"<user_text>(.*?)</user_text>", last, re.S)
     words = (match.group(1) if match else last).lower()
     return next((o for o in options if o.lower() in words), options[0])
-
-    def choice_logprobs_many(self, conversations: list[list[dict]], options: list[str]) -> list[dict[str, float]]:
-        return [self.choice_logprobs(c, options) for c in conversations]
-

@@ -166,8 +166,11 @@ class LocalChatModel:
             tokens = torch.tensor([t + [pad] * (width - len(t)) for t in tails], device=self.device)
             mask = torch.tensor([[1] * (shared + len(t)) + [0] * (width - len(t)) for t in tails], device=self.device)
             cache.batch_repeat_interleave(len(tails))
-            out = self.model(input_ids=tokens, attention_mask=mask, past_key_values=cache, use_cache=True)
+            # Run the decoder alone and apply the output head only at each tail's last token.
+            hidden = self.model.get_decoder()(input_ids=tokens, attention_mask=mask, past_key_values=cache,
+                                              use_cache=True).last_hidden_state
             last = torch.tensor([len(t) - 1 for t in tails], device=self.device)
-            logprobs = torch.log_softmax(out.logits[torch.arange(len(tails)), last].float(), dim=-1)
+            logits = self.model.get_output_embeddings()(hidden[torch.arange(len(tails)), last])
+            logprobs = torch.log_softmax(logits.float(), dim=-1)
             return [{o: float(row[t[0]]) for o, t in zip(options, first_tokens)} for row in logprobs]
 
