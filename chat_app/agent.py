@@ -156,8 +156,8 @@ class Agent:
         items = []
         for pick in picks:
             item = self.catalog.item(pick["id"])
-            because = [self.catalog.resolve_title(label) for label in pick["because"]]
-            items.append({**item.as_dict(), "reason": reason(item, [b for b in because if b], ratings,
+            because = self.catalog.items(pick["because_ids"])
+            items.append({**item.as_dict(), "reason": reason(item, because, ratings,
                                                              set(session.liked), matched_constraints(item, args))})
         timings["explain"] = time.perf_counter() - clock
         yield Event("status", "Writing the answer…")

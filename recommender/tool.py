@@ -51,7 +51,8 @@ def run_tool(recommender: Recommender, catalog: Catalog, args: RecommendInput) -
     for candidate in result.candidates:
         item = catalog.item(candidate.item_id)
         items.append({**item.as_dict(), "score": round(candidate.score, 4),
-                      "because": [catalog.item(i).label for i in candidate.because]})
+                      "because": [catalog.item(i).label for i in candidate.because],
+                      "because_ids": candidate.because})
     return {"items": items, "notes": notes + result.notes,
             "new_user": result.new_user or args.user_id is None}
 
