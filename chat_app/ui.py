@@ -17,6 +17,18 @@ from .agent import SHOW
 from .startup import AgentStartup
 
 TITLE = "CineBot: movie recommendations you can talk to"
+# Each browser tab keeps its own session id in sessionStorage: a reload, or a restart of the server, finds the
+# conversation again (it is stored in SQLite), while another tab starts its own. The chat event reads the id
+# too, so a message sent before the page finished loading still lands in the tab's session.
+TAB_ID = """(() => {
+  let id = window.sessionStorage.getItem("cinebot-session");
+  if (!id) {
+    id = window.crypto && crypto.randomUUID ? crypto.randomUUID().replaceAll("-", "")
+                                            : Math.random().toString(36).slice(2) + Date.now().toString(36);
+    window.sessionStorage.setItem("cinebot-session", id);
+  }
+  return id;
+})()"""
 EXAMPLES = ["Recommend me some sci-fi movies", "Something older", "Not horror", "Why the first one?",
             "More like the second one"]
 
@@ -44,7 +56,7 @@ def profile_markdown(profile: dict) -> str:
 
 def create_app(startup: AgentStartup) -> gr.Blocks:
     with gr.Blocks(title="CineBot") as demo:
-        session = gr.BrowserState(None, storage_key="cinebot-session")
+        session = gr.Textbox(visible=False)  # filled from the tab's sessionStorage (see TAB_ID)
         picks = gr.State([])
         gr.Markdown(f"## {TITLE}")
         status = gr.Markdown(elem_id="status")
@@ -163,12 +175,14 @@ def create_app(startup: AgentStartup) -> gr.Blocks:
             return agent.feedback(session_id, int(item_id), bool(liked)) if agent else loading_text()
 
         card_outputs = cards + card_texts
-        demo.load(open_session, inputs=session, outputs=[session, chatbot, status, profile], api_visibility="private")
+        demo.load(open_session, inputs=session, outputs=[session, chatbot, status, profile], js=f"(session) => {TAB_ID}",
+                  api_visibility="private")
         timer = gr.Timer(2.0)
         timer.tick(lambda: (loading_text(), gr.Timer(active=not startup.ready and not startup.error)),
                    outputs=[status, timer], api_visibility="private")
         message.submit(chat_turn, inputs=[message, chatbot, session, picks],
                        outputs=[chatbot, message, status, picks, *card_outputs, profile, session],
+                       js=f"(text, history, session, shown) => [text, history, {TAB_ID}, shown]",
                        api_visibility="private", concurrency_limit=1, concurrency_id="model")
         for n in range(SHOW):
             like_buttons[n].click(rate(n, True), inputs=[session, picks], outputs=[status, profile], api_visibility="private")

@@ -127,11 +127,12 @@ def browser():
         browser.close()
 
 
-def recommendation_turn(browser, url: str, screenshot: str, timeout_ms: int) -> list[str]:
+def recommendation_turn(browser, url: str, screenshot: str, timeout_ms: int, page=None) -> list[str]:
     """Ask for sci-fi, see text stream in and five cards appear, like one, save a screenshot."""
     from playwright.sync_api import expect
 
-    page = browser.new_page(viewport={"width": 1300, "height": 1100})
+    own_page = page is None
+    page = page or browser.new_page(viewport={"width": 1300, "height": 1100})
     page.goto(url)
     box = page.locator("#message textarea")
     box.fill("recommend me some sci-fi movies")
@@ -145,13 +146,25 @@ def recommendation_turn(browser, url: str, screenshot: str, timeout_ms: int) -> 
     expect(page.locator("#profile")).to_contain_text("Liked")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
-    page.close()
+    if own_page:
+        page.close()
     return titles
 
 
 def test_browser_recommendation_turn_with_the_fake_model(served, browser, tiny_catalog):
-    titles = recommendation_turn(browser, served, "browser-fake.png", 60_000)
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1300, "height": 1100})
+    page = context.new_page()
+    titles = recommendation_turn(browser, served, "browser-fake.png", 60_000, page=page)
     assert len(titles) == 5
+    page.reload()  # the tab keeps its session: the conversation comes back
+    expect(page.locator("#chat .user").first).to_contain_text("sci-fi", timeout=30_000)
+    other = context.new_page()  # another tab starts its own session
+    other.goto(served)
+    expect(other.locator("#profile")).to_contain_text("new user", timeout=30_000)
+    assert other.locator("#chat .user").count() == 0
+    context.close()
     for title in titles:
         name = title.split(". ", 1)[1].rsplit(" (", 1)[0]
         assert "Sci-Fi" in tiny_catalog.resolve_title(name).genres
