@@ -238,6 +238,8 @@ class Agent:
     def _tool_args(self, session: Session, message: str, request: Request) -> dict:
         args = dict(session.last_args) if request.refinement else {}
         fresh = request.tool_args()
+        if "similar_to" in fresh:  # the tool takes titles, as any LangChain model would give them
+            fresh["similar_to"] = [item.label for item in self.catalog.items(fresh["similar_to"])]
         for key, opposite in (("genres", "exclude_genres"), ("exclude_genres", "genres")):
             kept = [g for g in args.get(key, []) if g not in fresh.get(opposite, [])]
             args[key] = kept + [g for g in fresh.get(key, []) if g not in kept]  # "not romance" drops romance
@@ -252,10 +254,6 @@ class Agent:
             args["query"] = " ".join(session.tastes[-2:] + [message])[-500:]
         args.update(user_id=session.user_id, liked=session.liked[-50:], disliked=session.disliked[-50:],
                     exclude=session.shown[-200:], k=CANDIDATES)
-        args["similar_to"] = [self.catalog.item(i).label for i in args.get("similar_to", []) if isinstance(i, int)] \
-            or [t for t in args.get("similar_to", []) if isinstance(t, str)]
-        if not args["similar_to"]:
-            del args["similar_to"]
         return args
 
     def _ratings(self, session: Session) -> dict[int, float]:
@@ -265,13 +263,7 @@ class Agent:
 
     def _because(self, session: Session, item_id: int):
         support = [i for i, r in self._ratings(session).items() if r >= 4] + session.liked
-        if not support:
-            return []
-        cols = self.recommender.items.columns(support)
-        target = self.recommender.items.columns([item_id])
-        strength = self.recommender.model.affinity(cols, target)[:, 0]
-        order = strength.argsort()[::-1][:2]
-        return [self.catalog.item(int(self.recommender.items.ids[cols[n]])) for n in order if strength[n] > 0]
+        return self.catalog.items(self.recommender.supporting_items(support, item_id))
 
     def _mentioned_item(self, session: Session, message: str, request: Request):
         for item in self.catalog.items(session.last_items):

@@ -152,6 +152,13 @@ class Recommender:
             result.notes.append(f"only {len(result.candidates)} items match {filters.describe()}")
         return result
 
+    def supporting_items(self, support_ids, item_id: int) -> list[int]:
+        """The given items (a user's likes) that most support ``item_id``, strongest first, up to three."""
+        support, target = self.items.columns(support_ids), self.items.columns([item_id])
+        if not len(target):
+            return []
+        return self._because(support, np.ones(len(self.items), np.float32), target)[0]
+
     # --- helpers -------------------------------------------------------------------------------
     def _known(self, item_ids, result: Recommendation) -> np.ndarray:
         ids = [int(i) for i in item_ids]
