@@ -110,33 +110,37 @@ def create_app(startup: AgentStartup) -> gr.Blocks:
             session_id = session_id or uuid.uuid4().hex  # the page's load event may not have finished yet
             history = list(history or []) + [{"role": "user", "content": escape(text)},
                                              {"role": "assistant", "content": ""}]
+
+            def frame(status_text=gr.update(), cards=None, profile_text=gr.update()):
+                """One update of every output of the chat event (cards and profile unchanged by default)."""
+                return (history, "", status_text, shown, *(cards or [gr.update()] * (2 * SHOW)), profile_text,
+                        session_id)
+
             while not startup.ready and not startup.error:  # first start: wait, showing progress
                 history[-1]["content"] = loading_text()
-                yield history, "", loading_text(), shown, *[gr.update()] * (2 * SHOW), gr.update(), session_id
+                yield frame(loading_text())
                 time.sleep(1.0)
             agent = agent_or_none()
             if agent is None:
                 history[-1]["content"] = loading_text()
-                yield history, "", loading_text(), shown, *cards_update([]), gr.update(), session_id
+                yield frame(loading_text(), cards_update([]))
                 return
             streamed = ""
             for event in agent.respond_stream(session_id, text):
                 if event.kind == "status":
-                    yield (history, "", f"_{escape(event.text)}_", shown, *[gr.update()] * (2 * SHOW), gr.update(),
-                           session_id)
+                    yield frame(f"_{escape(event.text)}_")
                 elif event.kind == "token":
                     streamed += event.text
                     history[-1]["content"] = escape(streamed)
-                    yield history, "", gr.update(), shown, *[gr.update()] * (2 * SHOW), gr.update(), session_id
+                    yield frame()
                 else:
                     reply = event.reply
                     history[-1]["content"] = escape(reply.text)
                     items = reply.items if reply.tool_called else []
                     shown = [i["id"] for i in items] if items else shown
                     timing = f"answered in {reply.timings.get('total', 0):.1f} s"
-                    yield (history, "", timing, shown,
-                           *(cards_update(items) if items else [gr.update()] * (2 * SHOW)),
-                           profile_markdown(agent.profile(session_id)), session_id)
+                    yield frame(timing, cards_update(items) if items else None,
+                                profile_markdown(agent.profile(session_id)))
 
         def rate(n: int, liked: bool):
             def handler(session_id, shown):
