@@ -4,17 +4,16 @@ them into chat messages. User and catalog text is escaped so it cannot close the
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.resources import files
 
 from langchain_core.prompts import PromptTemplate
 
-from settings import REPO_ROOT
-
-PROMPTS_DIR = REPO_ROOT / "prompts"
+PROMPTS_DIR = files("prompts")  # package data: found the same way from a checkout or an installed wheel
 
 
 @lru_cache(maxsize=None)
 def template(name: str) -> PromptTemplate:
-    return PromptTemplate.from_file(PROMPTS_DIR / f"{name}.md", encoding="utf-8")
+    return PromptTemplate.from_template((PROMPTS_DIR / f"{name}.md").read_text(encoding="utf-8"))
 
 
 def text(name: str, **values) -> str:

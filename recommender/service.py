@@ -8,7 +8,6 @@ items, similarity of the free-text query, and a small popularity prior that deci
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,53 +17,15 @@ from catalog.embeddings import Encoder, default_encoder, item_embeddings
 
 from .data import InteractionMatrix, ItemTable
 from .models import MODELS, Model, make_model
+from .query import MAX_K, Candidate, Query, Recommendation
 from .text_index import TextIndex
 
-MAX_K = 100
 LIKE_WEIGHT, DISLIKE_WEIGHT = 2.0, -2.0
 BLEND = {"history": 1.0, "similar": 1.5, "query": 1.0, "prior": 0.1}
 
 
 class RecommenderError(ValueError):
     """A request the recommender cannot serve, worded for the caller."""
-
-
-@dataclass
-class Filters:
-    genres: list[str] = field(default_factory=list)          # any of these
-    exclude_genres: list[str] = field(default_factory=list)  # none of these
-    year_min: int | None = None
-    year_max: int | None = None
-    similar_to: list[int] = field(default_factory=list)      # item ids the results should resemble
-
-    def describe(self) -> str:
-        parts = []
-        if self.genres:
-            parts.append("genres " + " or ".join(self.genres))
-        if self.exclude_genres:
-            parts.append("not " + ", ".join(self.exclude_genres))
-        if self.year_min or self.year_max:
-            parts.append(f"years {self.year_min or '…'}-{self.year_max or '…'}")
-        return ", ".join(parts) or "no filters"
-
-
-@dataclass
-class Candidate:
-    item_id: int
-    score: float
-    because: list[int]  # the user's own items that support this one, strongest first
-
-
-@dataclass
-class Recommendation:
-    candidates: list[Candidate]
-    notes: list[str] = field(default_factory=list)
-    new_user: bool = False
-    skipped_ids: list[int] = field(default_factory=list)
-
-    @property
-    def item_ids(self) -> list[int]:
-        return [c.item_id for c in self.candidates]
 
 
 class Recommender:
@@ -92,35 +53,34 @@ class Recommender:
             self._encoder = default_encoder()
         return self._encoder
 
-    def recommend(self, user_id: int | None = None, history=(), query: str | None = None,
-                  filters: Filters | None = None, liked=(), disliked=(), exclude=(), k: int = 20) -> Recommendation:
-        """The top ``k`` items for a user (by id, or by an explicit history of item ids), best first."""
+    def recommend(self, query: Query) -> Recommendation:
+        """The top ``query.k`` eligible items, best first."""
+        k = query.k
         if not isinstance(k, int) or not 1 <= k <= MAX_K:
             raise RecommenderError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}")
-        filters = filters or Filters()
         result = Recommendation([])
         weights = np.zeros(len(self.items), np.float32)
         seen = np.zeros(len(self.items), bool)
-        if user_id is not None:
-            row = self.interactions.row(int(user_id))
+        if query.user_id is not None:
+            row = self.interactions.row(int(query.user_id))
             if row is None:
                 result.new_user = True
-                result.notes.append(f"user {user_id} is not in the catalog: treated as a new user")
+                result.notes.append(f"user {query.user_id} is not in the catalog: treated as a new user")
             else:
                 weights[self.interactions.matrix[row].indices] = 1.0
                 seen[self.interactions.seen[row].indices] = True
-        weights[self._known(history, result)] = 1.0
-        weights[self._known(liked, result)] = LIKE_WEIGHT
-        weights[self._known(disliked, result)] = DISLIKE_WEIGHT
-        similar = self._known(filters.similar_to, result)
+        weights[self._known(query.history, result)] = 1.0
+        weights[self._known(query.liked, result)] = LIKE_WEIGHT
+        weights[self._known(query.disliked, result)] = DISLIKE_WEIGHT
+        similar = self._known(query.similar_to, result)
 
-        eligible = self._filter_mask(filters, result)
+        eligible = self._filter_mask(query, result)
         eligible &= ~seen & (weights == 0)
         eligible[similar] = False
-        eligible[self._known(exclude, result)] = False
+        eligible[self._known(query.exclude, result)] = False
         if not eligible.any():
             if not result.notes or "no item" not in result.notes[-1]:
-                result.notes.append(f"no item is left that matches {filters.describe()} "
+                result.notes.append(f"no item is left that matches {query.describe()} "
                                     "and has not been seen, shown or disliked")
             return result
 
@@ -133,11 +93,12 @@ class Recommender:
             if self.text is not None:
                 score += _minmax(self.text.mean_similarity(similar)[cols])
             components.append(("similar", score))
-        if query and query.strip() and self.text is not None:
-            components.append(("query", self.text.similarity(self.encoder.encode([query.strip()])[0])[cols]))
+        text = (query.text or "").strip()
+        if text and self.text is not None:
+            components.append(("query", self.text.similarity(self.encoder.encode([text])[0])[cols]))
         components.append(("prior", self._log_pop[cols]))
         total = sum(BLEND[name] * _minmax(score) for name, score in components)
-        if not weights.any() and not len(similar) and not (query and query.strip()):
+        if not weights.any() and not len(similar) and not text:
             result.notes.append("no history, likes or query: ranked by popularity")
 
         best = np.argpartition(-total, k - 1)[:k] if len(cols) > k else np.arange(len(cols))
@@ -146,10 +107,10 @@ class Recommender:
         support = np.flatnonzero(weights > 0)
         support = np.union1d(support, similar) if len(similar) else support
         because = self._because(support, weights, top)
-        result.candidates = [Candidate(int(self.items.ids[c]), float(t), b)
+        result.candidates = [Candidate(int(self.items.ids[c]), float(t), tuple(b))
                              for c, t, b in zip(top, total[best], because)]
         if len(result.candidates) < k:
-            result.notes.append(f"only {len(result.candidates)} items match {filters.describe()}")
+            result.notes.append(f"only {len(result.candidates)} items match {query.describe()}")
         return result
 
     def supporting_items(self, support_ids, item_id: int) -> list[int]:
@@ -169,7 +130,7 @@ class Recommender:
             result.notes.append(f"skipped unknown item ids: {', '.join(map(str, unknown))}")
         return cols
 
-    def _filter_mask(self, filters: Filters, result: Recommendation) -> np.ndarray:
+    def _filter_mask(self, filters: Query, result: Recommendation) -> np.ndarray:
         mask = self.items.recommendable.copy()
         known = {g.lower() for g in self.items.genre_names}
         unknown = [g for g in filters.genres + filters.exclude_genres if g.lower() not in known]

@@ -1,5 +1,5 @@
-"""The recommender as a langchain-core tool with a typed argument schema, so any LangChain chat model
-(or this project's agent) can call it."""
+"""The recommender as a langchain-core tool with a typed argument schema: a thin adapter for outside LLMs
+(titles in, JSON out). The agent itself calls ``Recommender.recommend`` with a typed ``Query``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from catalog import Catalog
 
-from .service import MAX_K, Filters, Recommender, RecommenderError
+from .query import MAX_K, Query
+from .service import Recommender, RecommenderError
 
 TOOL_NAME = "recommend_items"
 TOOL_DESCRIPTION = (
@@ -41,10 +42,11 @@ def run_tool(recommender: Recommender, catalog: Catalog, args: RecommendInput) -
             notes.append(f"no catalog item is called {title!r}")
         else:
             similar.append(item.id)
-    filters = Filters(args.genres, args.exclude_genres, args.year_min, args.year_max, similar)
+    query = Query(user_id=args.user_id, text=args.query, genres=args.genres, exclude_genres=args.exclude_genres,
+                  year_min=args.year_min, year_max=args.year_max, similar_to=similar, liked=args.liked,
+                  disliked=args.disliked, exclude=args.exclude, k=args.k)
     try:
-        result = recommender.recommend(user_id=args.user_id, query=args.query, filters=filters, liked=args.liked,
-                                       disliked=args.disliked, exclude=args.exclude, k=args.k)
+        result = recommender.recommend(query)
     except RecommenderError as exc:
         return {"items": [], "notes": notes + [str(exc)], "new_user": args.user_id is None}
     items = []
@@ -52,7 +54,7 @@ def run_tool(recommender: Recommender, catalog: Catalog, args: RecommendInput) -
         item = catalog.item(candidate.item_id)
         items.append({**item.as_dict(), "score": round(candidate.score, 4),
                       "because": [catalog.item(i).label for i in candidate.because],
-                      "because_ids": candidate.because})
+                      "because_ids": list(candidate.because)})
     return {"items": items, "notes": notes + result.notes,
             "new_user": result.new_user or args.user_id is None}
 

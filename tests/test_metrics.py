@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from recommender.metrics import hit_at, mean_metrics, ndcg_at, precision_at, recall_at
-from recommender.splits import split
+from benchmarks.metrics import hit_at, mean_metrics, ndcg_at, precision_at, recall_at
+from benchmarks.splits import split
 
 
 def test_metrics_against_hand_computed_values():

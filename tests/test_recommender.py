@@ -5,9 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.recommender_eval import main as evaluate_cli
 from recommender.__main__ import main as recommender_cli
 from recommender.models import MODELS, make_model
-from recommender.service import Filters, Recommender, RecommenderError
+from recommender.query import Query
+from recommender.service import Recommender, RecommenderError
 from recommender.tool import TOOL_NAME, make_recommend_tool
 
 GENRES = ["Sci-Fi", "Adventure", "Romance", "Drama", "Horror", "Thriller"]
@@ -31,7 +33,7 @@ def test_every_model_recommends_from_the_users_cluster(tiny_catalog, encoder, na
     rec = Recommender.for_catalog(tiny_catalog, name, encoder=encoder, with_text=False)
     home = {1: "Love", 2: "Fear", 3: "Space"}
     for user in (1, 2, 3):
-        result = rec.recommend(user_id=user, k=10)
+        result = rec.recommend(Query(user_id=user, k=10))
         assert len(result.candidates) == 10
         assert not set(result.item_ids) & seen_by(tiny_catalog, user)
         if name != "popularity":
@@ -39,7 +41,7 @@ def test_every_model_recommends_from_the_users_cluster(tiny_catalog, encoder, na
 
 
 def test_candidates_carry_scores_and_supporting_history(rec, tiny_catalog):
-    result = rec.recommend(user_id=3, k=5)
+    result = rec.recommend(Query(user_id=3, k=5))
     scores = [c.score for c in result.candidates]
     assert scores == sorted(scores, reverse=True)
     for candidate in result.candidates[:3]:
@@ -62,8 +64,8 @@ def test_candidates_carry_scores_and_supporting_history(rec, tiny_catalog):
 def test_filters_are_always_respected(rec, tiny_catalog, user, genres, exclude_genres, year_min, span,
                                       excluded, query, k):
     year_max = None if span is None or year_min is None else year_min + span
-    filters = Filters(genres, exclude_genres, year_min, year_max)
-    result = rec.recommend(user_id=user, query=query, filters=filters, exclude=excluded, k=k)
+    result = rec.recommend(Query(user_id=user, text=query, genres=genres, exclude_genres=exclude_genres,
+                                 year_min=year_min, year_max=year_max, exclude=excluded, k=k))
     assert len(result.candidates) <= k
     seen = seen_by(tiny_catalog, user) if user else set()
     for item in tiny_catalog.items(result.item_ids):
@@ -78,50 +80,50 @@ def test_filters_are_always_respected(rec, tiny_catalog, user, genres, exclude_g
 
 
 def test_cold_start_query_finds_matching_text(rec, tiny_catalog):
-    result = rec.recommend(query="a haunted house and a killer", k=5)
+    result = rec.recommend(Query(text="a haunted house and a killer", k=5))
     assert [cluster(tiny_catalog, i) for i in result.item_ids] == ["Fear"] * 5
-    assert not result.new_user and result.candidates[0].because == []
+    assert not result.new_user and result.candidates[0].because == ()
 
 
 def test_unknown_user_is_a_new_user_and_says_so(rec):
-    result = rec.recommend(user_id=4242, query="starships", k=3)
+    result = rec.recommend(Query(user_id=4242, text="starships", k=3))
     assert result.new_user and "4242" in result.notes[0] and len(result.candidates) == 3
 
 
 def test_unknown_history_ids_are_skipped_and_reported(rec, tiny_catalog):
-    result = rec.recommend(history=[1, 2, 999], k=3)
+    result = rec.recommend(Query(history=[1, 2, 999], k=3))
     assert result.skipped_ids == [999] and "999" in " ".join(result.notes)
     assert {cluster(tiny_catalog, i) for i in result.item_ids} == {"Space"}
 
 
 def test_impossible_filter_says_so(rec):
-    result = rec.recommend(user_id=1, filters=Filters(genres=["Horror"], year_min=2050))
+    result = rec.recommend(Query(user_id=1, genres=["Horror"], year_min=2050))
     assert result.candidates == [] and "no item in the catalog matches" in result.notes[0]
-    result = rec.recommend(filters=Filters(genres=["Opera"]))
+    result = rec.recommend(Query(genres=["Opera"]))
     assert result.candidates == [] and "unknown genre Opera" in result.notes[0]
 
 
 @pytest.mark.parametrize("k", [0, -1, 101, 2.5])
 def test_k_out_of_range_is_refused(rec, k):
     with pytest.raises(RecommenderError, match="k must be"):
-        rec.recommend(user_id=1, k=k)
+        rec.recommend(Query(user_id=1, k=k))
 
 
 def test_session_likes_and_dislikes_change_the_list_at_once(rec, tiny_catalog):
-    before = rec.recommend(user_id=3, k=5)
+    before = rec.recommend(Query(user_id=3, k=5))
     love = [i.id for i in tiny_catalog.all_items() if i.title.endswith("Love")
             and i.id not in seen_by(tiny_catalog, 3)][:3]
-    after = rec.recommend(user_id=3, liked=love, k=5)
+    after = rec.recommend(Query(user_id=3, liked=love, k=5))
     assert sum(cluster(tiny_catalog, i) == "Love" for i in after.item_ids) > \
         sum(cluster(tiny_catalog, i) == "Love" for i in before.item_ids)
     disliked = before.item_ids[0]
-    again = rec.recommend(user_id=3, disliked=[disliked], k=5)
+    again = rec.recommend(Query(user_id=3, disliked=[disliked], k=5))
     assert disliked not in again.item_ids
 
 
 def test_similar_to_pulls_items_of_that_kind(rec, tiny_catalog):
     seed = tiny_catalog.resolve_title("Silver Fear").id
-    result = rec.recommend(user_id=3, filters=Filters(similar_to=[seed]), k=3)
+    result = rec.recommend(Query(user_id=3, similar_to=[seed], k=3))
     assert seed not in result.item_ids
     assert [cluster(tiny_catalog, i) for i in result.item_ids] == ["Fear"] * 3
 
@@ -164,7 +166,7 @@ def test_recommend_cli_prints_json_and_refuses_bad_input(tiny_settings, tiny_cat
 @pytest.mark.real
 def test_default_model_beats_popularity_and_lightgcn_on_ml100k(ml100k_settings, ml100k_catalog, capsys):
     args = ["--db", str(ml100k_catalog.path), "--data-dir", str(ml100k_settings.data_dir)]
-    assert recommender_cli(["evaluate", "--json", *args]) == 0
+    assert evaluate_cli(["evaluate", "--json", *args]) == 0
     result = json.loads(capsys.readouterr().out)
     models = result["splits"]["random"]["models"]
     default = result["default"]
@@ -179,7 +181,7 @@ def test_default_model_beats_popularity_and_lightgcn_on_ml100k(ml100k_settings, 
 @pytest.mark.real
 def test_minilm_cold_start_on_ml100k(ml100k_catalog):
     rec = Recommender.for_catalog(ml100k_catalog, "ease")
-    result = rec.recommend(query="science fiction space adventure", k=5)
+    result = rec.recommend(Query(text="science fiction space adventure", k=5))
     genres = [ml100k_catalog.item(i).genres for i in result.item_ids]
     assert sum("Sci-Fi" in g for g in genres) >= 3
     ids = np.array(result.item_ids)

@@ -1,4 +1,4 @@
-from chat_app.simulate import CONFIGS, main as simulate_cli
+from benchmarks.simulate import CONFIGS, main as simulate_cli
 
 
 def test_simulated_users_with_the_fake_model_write_a_table_and_a_plot(tmp_path, ml100k_catalog, ml100k_settings,

@@ -7,10 +7,11 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from .data import InteractionMatrix, ItemTable
-from .models import make_model
-from .service import Filters, Recommender
-from .text_index import TextIndex
+from recommender.data import InteractionMatrix, ItemTable
+from recommender.models import make_model
+from recommender.query import Query
+from recommender.service import Recommender
+from recommender.text_index import TextIndex
 
 GENRES = ["Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Fantasy", "Horror",
           "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]
@@ -51,10 +52,10 @@ def synthetic_recommender(n_items: int = 1_000_000, n_users: int = 100_000, per_
                        _ConstantEncoder(text_dim))
 
 
-def random_filters(rng: np.random.Generator, genres: list[str]) -> Filters:
+def random_query(rng: np.random.Generator, genres: list[str], user: int | None, text: str | None) -> Query:
     start = int(rng.integers(1930, 2000))
-    return Filters(genres=[str(rng.choice(genres))], exclude_genres=[str(rng.choice(genres))],
-                   year_min=start, year_max=start + int(rng.integers(5, 30)))
+    return Query(user_id=user, text=text, genres=[str(rng.choice(genres))], exclude_genres=[str(rng.choice(genres))],
+                 year_min=start, year_max=start + int(rng.integers(5, 30)))
 
 
 def time_calls(recommender: Recommender, calls: int, query: str | None, seed: int = 0) -> dict[str, float]:
@@ -62,13 +63,13 @@ def time_calls(recommender: Recommender, calls: int, query: str | None, seed: in
     rng = np.random.default_rng(seed)
     users = recommender.interactions.user_ids
     genres = recommender.items.genre_names
-    recommender.recommend(user_id=int(users[0]), query=query)  # warm caches
+    recommender.recommend(Query(user_id=int(users[0]), text=query))  # warm caches
     times = []
     for _ in range(calls):
         user = int(rng.choice(users)) if query is None else None
-        filters = random_filters(rng, genres)
+        request = random_query(rng, genres, user, query)
         start = time.perf_counter()
-        recommender.recommend(user_id=user, query=query, filters=filters, k=20)
+        recommender.recommend(request)
         times.append((time.perf_counter() - start) * 1000)
     return {"median_ms": float(np.median(times)), "p95_ms": float(np.percentile(times, 95)), "calls": calls}
 
@@ -79,3 +80,51 @@ def format_latency(rows: list[dict]) -> str:
         lines.append(f"| {r['catalog']} | {r['items']:,} | {r['users']:,} | {r['path']} | {r['calls']} | "
                      f"{r['median_ms']:.2f} | {r['p95_ms']:.2f} |")
     return "\n".join(lines)
+
+
+def latency_rows(catalog, settings, calls: int, synthetic_items: int, synthetic_users: int) -> list[dict]:
+    import sys
+
+    rows = []
+    real = Recommender.for_catalog(catalog, settings.recommender)
+    shape = {"catalog": "ML-100K", "items": len(real.items), "users": len(real.interactions.user_ids)}
+    rows.append({**shape, "path": f"{settings.recommender}, user history + filters", **time_calls(real, calls, None)})
+    rows.append({**shape, "path": "new user, MiniLM query + filters", **time_calls(real, calls, "space adventure")})
+    if synthetic_items:
+        print(f"building a synthetic catalog of {synthetic_items:,} items and {synthetic_users:,} users…",
+              file=sys.stderr)
+        synth = synthetic_recommender(synthetic_items, synthetic_users)
+        shape = {"catalog": "synthetic", "items": len(synth.items), "users": len(synth.interactions.user_ids)}
+        index = "FAISS IVF" if synth.text.index is not None else "exact"
+        rows.append({**shape, "path": "svd, user history + filters", **time_calls(synth, calls, None)})
+        rows.append({**shape, "path": f"new user, query via {index} + filters", **time_calls(synth, calls, "q")})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.recommender_latency``: median and p95 time of one recommend call."""
+    import argparse
+    from pathlib import Path
+
+    from catalog.build import open_or_build
+    from settings import Settings, add_arguments
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.recommender_latency", description=__doc__)
+    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--synthetic-items", type=int, default=1_000_000)
+    parser.add_argument("--synthetic-users", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, help="also write the table as Markdown to this file")
+    add_arguments(parser, "db", "data_dir", "ml100k_dir", "recommender")
+    args = parser.parse_args(argv)
+    settings = Settings.from_args(args)
+    table = format_latency(latency_rows(open_or_build(settings), settings, args.calls, args.synthetic_items,
+                                        args.synthetic_users))
+    print(table)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(f"Command: `python -m benchmarks.recommender_latency --out {args.out}`\n\n{table}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

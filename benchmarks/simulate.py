@@ -1,4 +1,4 @@
-"""``python -m chat_app.simulate``: a simulated-user evaluation in the style of iEvaLM and InteRecAgent.
+"""``python -m benchmarks.simulate``: a simulated-user evaluation in the style of iEvaLM and InteRecAgent.
 
 A simulated user holds a hidden target: a movie they rated 4 or 5 that the recommender's ``random``
 protocol held out. Over up to five turns they describe it vaguely, one hint a turn: its genre, its decade,
@@ -22,16 +22,16 @@ import numpy as np
 
 from catalog.build import open_or_build
 from recommender.data import ItemTable
-from recommender.evaluate import SplitData
+from .recommender_eval import SplitData
 from recommender.models import make_model
 from recommender.service import Recommender
-from recommender.splits import split
+from .splits import split
 from settings import Settings, add_arguments
 
-from .agent import SHOW, Agent
-from .decide import INTENTS
-from .llm.fake import FakeChatModel
-from .sessions import SessionStore
+from chat_app.agent import SHOW, Agent
+from chat_app.decide import INTENTS
+from chat_app.llm.fake import FakeChatModel
+from chat_app.sessions import SessionStore
 
 MAX_TURNS = 5
 CONFIGS = ("agent + LLM re-rank", "agent, no re-rank", "recommender alone")
@@ -151,9 +151,9 @@ def write_outputs(result: dict, folder: Path, command: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .llm.loader import load_chat_model
+    from chat_app.llm.loader import load_chat_model
 
-    parser = argparse.ArgumentParser(prog="python -m chat_app.simulate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.simulate", description=__doc__)
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--docs", type=Path, help="write the Markdown table and the PNG plot into this folder")
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     weight = settings.rerank_weight or 0.5
     result = evaluate(settings, llm, args.users, args.seed, weight)
     if args.docs:
-        print(write_outputs(result, args.docs, "python -m chat_app.simulate " + " ".join(argv or sys.argv[1:])))
+        print(write_outputs(result, args.docs, "python -m benchmarks.simulate " + " ".join(argv or sys.argv[1:])))
     else:
         print(json.dumps({k: v for k, v in result.items() if k != "raw"}, indent=2))
     return 0

@@ -1,4 +1,4 @@
-"""``python -m chat_app.eval_rerank``: does the LLM's re-rank of the recommender's top-20 improve the top-5?
+"""``python -m benchmarks.eval_rerank``: does the LLM's re-rank of the recommender's top-20 improve the top-5?
 
 For test users of the recommender benchmark's protocols, the default model (trained on the training part)
 proposes 20 candidates; the LLM scores each one against the user's liked training items; top-5 lists are
@@ -18,14 +18,15 @@ import numpy as np
 
 from catalog.build import open_or_build
 from recommender.data import ItemTable
-from recommender.evaluate import SplitData
-from recommender.metrics import ndcg_at, precision_at
+from .recommender_eval import SplitData
+from .metrics import ndcg_at, precision_at
 from recommender.models import make_model
+from recommender.query import Query
 from recommender.service import Recommender
-from recommender.splits import split
+from .splits import split
 from settings import Settings, add_arguments
 
-from .rerank import blend, llm_scores, profile_text
+from chat_app.rerank import blend, llm_scores, profile_text
 
 WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 REQUEST = "Recommend me some movies I would enjoy."
@@ -44,7 +45,7 @@ def score_users(llm, catalog, settings: Settings, protocol: str, users: int, see
         mine = train[train["user"] == user]
         liked = mine["item"][np.argsort(mine["ts"])][mine["rating"][np.argsort(mine["ts"])] >= 4].tolist()
         disliked = mine["item"][mine["rating"] <= 2].tolist()
-        result = recommender.recommend(user_id=user, k=20)
+        result = recommender.recommend(Query(user_id=user, k=20))
         started = time.perf_counter()
         probs = llm_scores(llm, catalog, profile_text(catalog, liked, disliked, []), REQUEST, result.item_ids)
         out.append({"user": user, "candidates": result.item_ids, "scores": [c.score for c in result.candidates],
@@ -79,9 +80,9 @@ def format_report(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .llm.loader import load_chat_model
+    from chat_app.llm.loader import load_chat_model
 
-    parser = argparse.ArgumentParser(prog="python -m chat_app.eval_rerank", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.eval_rerank", description=__doc__)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--protocols", nargs="+", default=["random", "temporal"])
     parser.add_argument("--out", type=Path, help="also write the table as Markdown")

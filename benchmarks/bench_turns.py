@@ -1,4 +1,4 @@
-"""``python -m chat_app.bench_turns``: seconds per stage and per turn of the agent on this machine, for a
+"""``python -m benchmarks.bench_turns``: seconds per stage and per turn of the agent on this machine, for a
 fixed conversation (a new user, then an existing one), printed as a table of medians per intent."""
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ STAGES = ("decide", "retrieve", "rerank", "explain", "generate", "total")
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .agent import build_agent
+    from chat_app.agent import build_agent
 
-    parser = argparse.ArgumentParser(prog="python -m chat_app.bench_turns", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_turns", description=__doc__)
     parser.add_argument("--repeat", type=int, default=2, help="how many times to run the conversation")
     parser.add_argument("--out", type=Path, help="also write the table as Markdown")
     add_arguments(parser, "model", "llm_url", "device", "db", "data_dir", "rerank_weight")

@@ -1,4 +1,4 @@
-"""``python -m chat_app.bench_llm``: speed of the chat model on this machine, one table row per precision.
+"""``python -m benchmarks.bench_llm``: speed of the chat model on this machine, one table row per precision.
 
 Each precision runs in a fresh subprocess so load time and resident memory are its own. Columns: load time
 from the converted cache, RSS after load, prefill and decode tokens/s, time to first token of a typical
@@ -27,7 +27,7 @@ TURN = "I loved Fargo and Heat. Recommend me a crime film from the nineties and 
 def measure(settings: Settings, precision: str) -> dict:
     import psutil
 
-    from .llm.loader import load_local_model
+    from chat_app.llm.loader import load_local_model
 
     started = time.perf_counter()
     model = load_local_model(settings.model, settings.replace(device="cpu", quantization=PRECISIONS[precision]),
@@ -65,7 +65,7 @@ def _timed_stream(model, messages, max_new_tokens) -> tuple[float, str, float]:
 
 def first_load(settings: Settings) -> float:
     """Seconds to join, verify, convert and load the packaged model into an empty cache folder."""
-    from .llm.loader import load_local_model
+    from chat_app.llm.loader import load_local_model
 
     with tempfile.TemporaryDirectory() as empty:
         started = time.perf_counter()
@@ -84,7 +84,7 @@ def format_table(rows: list[dict], reference: str | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chat_app.bench_llm", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_llm", description=__doc__)
     parser.add_argument("--precisions", nargs="+", default=list(PRECISIONS), choices=list(PRECISIONS))
     parser.add_argument("--first-load", action="store_true", help="also time the one-off conversion")
     parser.add_argument("--out", type=Path, help="also write the report as Markdown to this file")
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         print(json.dumps(measure(settings, args.one)))
         return 0
-    from .llm.packaged import packaged_checkpoint  # make sure the cache exists before timing cached loads
+    from chat_app.llm.packaged import packaged_checkpoint  # make sure the cache exists before timing cached loads
 
     if settings.model in ("default", "qwen-1.5b"):
         packaged_checkpoint(settings.model, settings.data_dir / "models", progress=lambda m: None)

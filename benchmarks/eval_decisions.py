@@ -1,4 +1,4 @@
-"""``python -m chat_app.eval_decisions``: how often the turn decision is right on a labelled set of
+"""``python -m benchmarks.eval_decisions``: how often the turn decision is right on a labelled set of
 messages (``chat_app/eval_data/decisions.jsonl``), per intent, with a confusion table and latency."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from settings import Settings, add_arguments
 
-from .decide import INTENTS, combine, cue_intent, decide, label_logprobs, null_logprobs
+from chat_app.decide import INTENTS, combine, cue_intent, decide, label_logprobs, null_logprobs
 
 DATA = Path(__file__).parent / "eval_data" / "decisions.jsonl"
 SHOWN = ["Fargo (1996)", "Heat (1995)", "Alien (1979)", "Casablanca (1942)", "Toy Story (1995)"]
@@ -71,9 +71,9 @@ def format_report(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .llm.loader import load_chat_model
+    from chat_app.llm.loader import load_chat_model
 
-    parser = argparse.ArgumentParser(prog="python -m chat_app.eval_decisions", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.eval_decisions", description=__doc__)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--limit", type=int, help="only the first N messages")
     parser.add_argument("--out", type=Path, help="also write the report as Markdown")

@@ -12,9 +12,9 @@ import numpy as np
 
 from catalog import Catalog
 
-from .data import InteractionMatrix, ItemTable
+from recommender.data import InteractionMatrix, ItemTable
 from .metrics import mean_metrics
-from .models import MODELS, make_model
+from recommender.models import MODELS, make_model
 from .splits import split
 
 PROTOCOLS = ("random", "temporal")
@@ -108,3 +108,39 @@ def format_table(result: dict) -> str:
             cells = [f"{values[c]:>11.4f}" if c in values else f"{'':>11}" for c in columns]
             lines.append(f"| {name + mark:<34} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.recommender_eval [evaluate|tune]``: ranking quality, or the tuning sweep."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from catalog.build import open_or_build
+    from settings import Settings, add_arguments
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.recommender_eval", description=__doc__)
+    parser.add_argument("command", nargs="?", default="evaluate", choices=["evaluate", "tune"],
+                        help="evaluate: every model under both protocols; tune: NDCG@5 per hyperparameter on a "
+                             "validation split of the training data")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--out", type=Path, help="also write the table as Markdown to this file")
+    add_arguments(parser, "db", "data_dir", "ml100k_dir", "recommender")
+    args = parser.parse_args(argv)
+    settings = Settings.from_args(args)
+    catalog = open_or_build(settings)
+    if args.command == "tune":
+        for name, scores in tune(catalog).items():
+            print(name, "  ".join(f"{value}: {ndcg:.4f}" for value, ndcg in scores.items()))
+        return 0
+    result = {"default": settings.recommender, **evaluate(catalog)}
+    table = format_table(result)
+    print(json.dumps(result) if args.json else table)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(f"Command: `python -m benchmarks.recommender_eval --out {args.out}`\n\n{table}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
