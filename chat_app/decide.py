@@ -1,9 +1,11 @@
 """The turn's decision: call the recommender, or answer directly (explain, about an item, chat, refuse).
 
-The LLM chooses by the log-probability of each label, so it can never answer outside the options. A 0.5B
-model is strongly biased towards some labels, so its scores are calibrated against a content-free message
-(Zhao et al., 2021, "Calibrate before use") and combined with a prior from unambiguous cue words. A fixed
-guard refuses requests for the hidden instructions before any model sees them.
+First the dialogue state: a message that changes the wishes or asks for more gets new picks, unless it
+plainly asks why or about an item. Otherwise the LLM chooses by the log-probability of each label, so it
+can never answer outside the options; a small model is strongly biased towards some labels, so its scores
+are calibrated against content-free messages (Zhao et al., 2021, "Calibrate before use") and combined
+with a prior from unambiguous cue words. A fixed guard refuses requests for the hidden instructions before
+any model sees them.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import math
 import re
 
+from catalog.domain import Domain
+
 from . import prompting
-from .constraints import GENRE_WORDS
+from .state import Change
 
 INTENTS = ["recommend", "explain", "about", "chat", "refuse"]
 CALIBRATION = 0.5        # share of the content-free log-probabilities subtracted
@@ -25,24 +29,46 @@ INJECTION = re.compile(
     re.I | re.S)
 CUES = [
     ("explain", re.compile(r"\bwhy\b|\breason\b|\bexplain\b|what made you|how come|on what basis|justify|"
-                           r"how did you (come up|choose|pick)", re.I)),
-    ("chat", re.compile(r"^\W*(hi|hello|hey|thanks|thank you|bye|good (morning|evening|night)|ok|okay|cool|nice|"
-                        r"haha|awesome|great)\b", re.I)),
-    ("about", re.compile(r"^\W*(what year|when (did|was)|what genre|what kind|is \w.*\?|tell me about|describe|"
-                         r"what is .+ about|what do you know about|which year)", re.I)),
+                           r"how did you (come up|choose|pick)|pourquoi|por ?qu[eé]|warum", re.I)),
+    ("about", re.compile(r"^\W*(what year|when (did|was)|what genre|what kind of|is \w.*\?|tell me (more )?about|"
+                         r"describe|what(?:'s| is) .+ about|what do you know about|which year|who (is|was|stars|"
+                         r"directed|plays)|how long is|is .+ (ok|okay|suitable|good) for)", re.I)),
+    ("chat", re.compile(r"^\W*(hi|hello|hey|hiya|yo|howdy|greetings|thanks|thank you|thx|ty|cheers|bye|goodbye|"
+                        r"see you|good (morning|afternoon|evening|night)|ok|okay|cool|nice|haha|lol|awesome|great|"
+                        r"bonjour|salut|merci|hola|gracias|hallo|danke|ciao|grazie)\b", re.I)),
     ("recommend", re.compile(r"\b(recomm?end|recomend|suggest|find me|show me|give me|what should i watch|"
                              r"in the mood|something|more like|older|newer|other ones|different ones|"
-                             r"movies?|films?|any \w+s\?|" + "|".join(map(re.escape, GENRE_WORDS)) + ")", re.I)),
+                             r"what else|anything else|what now|any more|got more|movies?|films?|any \w+s\?)", re.I)),
 ]
 
 
-def decide(llm, message: str, shown_titles: list[str]) -> tuple[str, dict[str, float]]:
-    """The intent of ``message`` and the probability of each option."""
-    if INJECTION.search(message):
-        return "refuse", {intent: float(intent == "refuse") for intent in INTENTS}
-    scores = combine(label_logprobs(llm, message, shown_titles), null_logprobs(llm, bool(shown_titles)),
-                     cue_intent(message))
-    return max(scores, key=scores.get), scores
+class Decider:
+    """Decides each turn's intent with one chat model; keeps that model's calibration."""
+
+    def __init__(self, llm, domain: Domain):
+        self.llm, self.domain = llm, domain
+        self._null: dict[bool, dict[str, float]] = {}
+
+    def decide(self, message: str, shown_titles: list[str], change: Change | None = None) -> tuple[str, dict]:
+        """The intent of ``message`` and the probability of each option."""
+        if INJECTION.search(message):
+            return "refuse", {intent: float(intent == "refuse") for intent in INTENTS}
+        cue = cue_intent(message)
+        if change is not None and (change.changes_wishes() or change.more) and cue not in ("explain", "about"):
+            return "recommend", {intent: float(intent == "recommend") for intent in INTENTS}
+        scores = combine(self.label_logprobs(message, shown_titles), self.null_logprobs(bool(shown_titles)), cue)
+        return max(scores, key=scores.get), scores
+
+    def label_logprobs(self, message: str, shown_titles: list[str]) -> dict[str, float]:
+        return self.llm.choice_logprobs(decision_messages(message, shown_titles, self.domain), INTENTS)
+
+    def null_logprobs(self, after_picks: bool) -> dict[str, float]:
+        """Mean label log-probabilities for content-free messages (the model's bias), computed once."""
+        if after_picks not in self._null:
+            shown = [self.domain.calibration_example or f"{self.domain.item} 1"] if after_picks else []
+            runs = [self.label_logprobs(text, shown) for text in CONTENT_FREE]
+            self._null[after_picks] = {i: sum(r[i] for r in runs) / len(runs) for i in INTENTS}
+        return self._null[after_picks]
 
 
 def combine(logprobs: dict[str, float], null: dict[str, float] | None, cue: str | None) -> dict[str, float]:
@@ -61,26 +87,9 @@ def cue_intent(message: str) -> str | None:
     return next((intent for intent, pattern in CUES if pattern.search(message)), None)
 
 
-def label_logprobs(llm, message: str, shown_titles: list[str]) -> dict[str, float]:
-    return llm.choice_logprobs(decision_messages(message, shown_titles), INTENTS)
-
-
-_NULL_CACHE: dict[tuple[int, bool], dict[str, float]] = {}
-
-
-def null_logprobs(llm, after_picks: bool) -> dict[str, float]:
-    """Mean label log-probabilities for content-free messages (the model's bias), cached per model."""
-    key = (id(llm), after_picks)
-    if key not in _NULL_CACHE:
-        shown = ["Jaws (1975)"] if after_picks else []
-        runs = [label_logprobs(llm, text, shown) for text in CONTENT_FREE]
-        _NULL_CACHE[key] = {i: sum(r[i] for r in runs) / len(runs) for i in INTENTS}
-    return _NULL_CACHE[key]
-
-
-def decision_messages(message: str, shown_titles: list[str]) -> list[dict]:
+def decision_messages(message: str, shown_titles: list[str], domain: Domain) -> list[dict]:
     """Instructions, then the examples as earlier turns (small models follow the turns they see)."""
-    turns = [{"role": "system", "content": prompting.text("decide")}]
+    turns = [{"role": "system", "content": prompting.text("decide", domain)}]
     for shown, example, label in prompting.examples("decide_examples"):
         turns += [{"role": "user", "content": _turn(shown, example)}, {"role": "assistant", "content": label}]
     shown = ", ".join(title.rsplit(" (", 1)[0] for title in shown_titles[:3]) or "nothing"

@@ -84,8 +84,8 @@ def check(expect: dict, reply, previous: list[dict], catalog) -> list[str]:
         "genre_all": lambda v: bool(items) and all(v in i["genres"] for i in items),
         "genre_none": lambda v: all(g not in i["genres"] for i in items for g in _as_list(v)),
         "genre_any": lambda v: any(v in i["genres"] for i in items),
-        "similar_to": lambda v: any(_title_id(catalog, t) == _title_id(catalog, v)
-                                    for t in reply.tool_args.get("similar_to", [])),
+        "similar_to": lambda v: _title_id(catalog, v) in
+        reply.tool_args.get("similar_to", []) + reply.tool_args.get("liked", []),
         "older_than_previous": lambda v: bool(years) and bool(previous) and
         max(years) < min(i["year"] for i in previous if i.get("year")),
         "newer_than_previous": lambda v: bool(years) and bool(previous) and

@@ -1,50 +1,64 @@
-"""Explanations built from catalog facts and the user's own history, and a check that every title in a
-model-written text is a real catalog item."""
+"""Explanations built from catalog facts, the user's own ratings and likes, and the wishes a pick matches;
+and a check that every title in a model-written text is a real catalog item the text may name."""
 
 from __future__ import annotations
 
 import re
 
 from catalog import Catalog, Item
+from catalog.domain import Domain
+
+from .state import Wishes
 
 
-def describe(item: Item) -> str:
-    genres = " / ".join(g.lower() for g in item.genres[:3]) or "film"
-    return f"{'an' if genres[0] in 'aeiou' else 'a'} {genres} film" + (f" from {item.year}" if item.year else "")
+def describe(item: Item, domain: Domain) -> str:
+    """'a crime / drama movie from 1995'."""
+    genres = " / ".join(g.lower() for g in item.genres[:3] if g.lower() != "unknown")
+    kind = f"{genres} {domain.item}" if genres else domain.item
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}" + (f" from {item.year}" if item.year else "")
 
 
-def reason(item: Item, because: list[Item], ratings: dict[int, float], liked: set[int], matched: str) -> str:
-    """One or two sentences: what the item is, which of the user's items support it, what it matches."""
-    text = describe(item)
-    text = text[0].upper() + text[1:] + "."
-    support = []
-    for other in because[:2]:
+def reason(item: Item, because: list[Item], ratings: dict[int, float], wishes: Wishes, domain: Domain) -> str:
+    """Two short sentences a person could have written: why this pick, from facts the bot can stand behind."""
+    text = _capital(describe(item, domain)) + "."
+    top = domain.rating_scale[1]
+    for other in because[:1]:
         if other.id in ratings:
-            support.append(f"you rated {other.label} {ratings[other.id]:g}/5")
-        elif other.id in liked:
-            support.append(f"you liked {other.label}")
+            text += (f" You gave {other.label} {ratings[other.id]:g}/{top:g}, and people who liked it "
+                     f"liked this one too.")
+        elif other.id in wishes.liked:
+            text += f" You said you liked {other.label}, and its fans liked this one too."
         else:
-            support.append(f"it resembles {other.label}")
-    if support:
-        text += " Picked because " + " and ".join(support) + "."
+            text += f" It is close to {other.label}, which you asked for more like."
+    matched = matched_wishes(item, wishes)
     if matched:
-        text += f" Matches {matched}."
+        text += f" It fits what you asked for: {matched}."
     return text
 
 
-def matched_constraints(item: Item, args: dict) -> str:
-    parts = [g for g in args.get("genres", []) if g in item.genres]
-    if item.year and (args.get("year_min") or args.get("year_max")):
-        parts.append(str(item.year))
-    if args.get("exclude_genres"):
-        parts.append("no " + ", ".join(g.lower() for g in args["exclude_genres"]))
+def matched_wishes(item: Item, wishes: Wishes) -> str:
+    """The wishes in force that this item meets, in words ('comedy, 1980-1989, no horror')."""
+    parts = [g.lower() for g in wishes.genres if g in item.genres]
+    if item.year and (wishes.year_min or wishes.year_max):
+        parts.append(_years(wishes))
+    parts += [f"no {g.lower()}" for g in wishes.exclude_genres]
     return ", ".join(parts)
+
+
+def _years(wishes: Wishes) -> str:
+    if wishes.year_min and wishes.year_max:
+        return f"{wishes.year_min}" if wishes.year_min == wishes.year_max else f"{wishes.year_min}-{wishes.year_max}"
+    return f"from {wishes.year_min} on" if wishes.year_min else f"up to {wishes.year_max}"
 
 
 def facts(item: Item) -> str:
     attrs = {k: v for k, v in item.attrs.items() if k not in {"imdb_url", "release_date"}}
     extra = "; ".join(f"{k}: {v}" for k, v in attrs.items())
     return f"{item.label}. Genres: {', '.join(item.genres) or 'unknown'}." + (f" {extra}." if extra else "")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 _QUOTED = re.compile(r"[\"“*]([^\"”*\n]{2,80})[\"”*]")

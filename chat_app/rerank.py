@@ -11,27 +11,29 @@ from __future__ import annotations
 import numpy as np
 
 from catalog import Catalog
+from catalog.domain import Domain
 
 from . import prompting
 from .explain import describe
 from .llm.structured import normalise
+from .state import Wishes
 
 
-def profile_text(catalog: Catalog, liked: list[int], disliked: list[int], tastes: list[str], limit: int = 8) -> str:
+def profile_text(catalog: Catalog, wishes: Wishes, limit: int = 8) -> str:
     lines = []
-    if liked:
-        lines.append("Liked: " + "; ".join(item.label for item in catalog.items(liked[-limit:])))
-    if disliked:
-        lines.append("Disliked: " + "; ".join(item.label for item in catalog.items(disliked[-limit:])))
-    if tastes:
-        lines.append("Said: " + " / ".join(tastes[-3:]))
+    if wishes.liked:
+        lines.append("Liked: " + "; ".join(item.label for item in catalog.items(wishes.liked[-limit:])))
+    if wishes.disliked:
+        lines.append("Disliked: " + "; ".join(item.label for item in catalog.items(wishes.disliked[-limit:])))
+    if wishes.text:
+        lines.append("Said: " + " / ".join(wishes.text[-3:]))
     return "\n".join(lines) or "Nothing known yet."
 
 
-def llm_scores(llm, catalog: Catalog, profile: str, request: str, item_ids: list[int]) -> np.ndarray:
+def llm_scores(llm, catalog: Catalog, domain: Domain, profile: str, request: str, item_ids: list[int]) -> np.ndarray:
     """P(yes) for each candidate, all candidates scored in one batch over the shared profile prefix."""
-    conversations = [prompting.messages("rerank", profile=profile, request=request,
-                                        candidate=f"{item.label}, {describe(item)}")
+    conversations = [prompting.messages("rerank", domain, profile=profile, request=request,
+                                        candidate=f"{item.label}, {describe(item, domain)}")
                      for item in catalog.items(item_ids)]
     answers = llm.choice_logprobs_many(conversations, ["yes", "no"])
     return np.array([normalise(a)["yes"] for a in answers], dtype=np.float64)

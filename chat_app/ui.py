@@ -13,7 +13,7 @@ import uuid
 
 import gradio as gr
 
-from .agent import SHOW
+from .stages import SHOW
 from .startup import AgentStartup
 
 TITLE = "CineBot: movie recommendations you can talk to"
@@ -47,10 +47,8 @@ def card_markdown(n: int, item: dict) -> str:
 def profile_markdown(profile: dict) -> str:
     who = f"user {profile['user_id']}" if profile["user_id"] is not None else "a new user"
     lines = [f"**You are chatting as {who}.**"]
-    for label, key in (("Top rated", "top_rated"), ("Liked", "liked"), ("Disliked", "disliked"),
-                       ("You said", "tastes")):
-        if profile[key]:
-            lines.append(f"- {label}: " + "; ".join(escape(v) for v in profile[key]))
+    if profile["top_rated"]:
+        lines.append("- Top rated: " + "; ".join(escape(v) for v in profile["top_rated"]))
     return "\n".join(lines)
 
 

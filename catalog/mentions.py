@@ -1,0 +1,176 @@
+"""Find the catalog titles a person names in free text ("I adore toy story, Babe and aladdin").
+
+Precision comes first: a word that happens to be a title ("heat", "speed", "kids") counts only when the
+person writes it like a title (capitalised mid-sentence) or next to a cue that introduces titles ("loved",
+"like", "than", a list of other titles). Exact matches over word windows come first, then fuzzy matches for
+typos in longer phrases. Matching reads at most ``MAX_CHARS`` characters, so a huge message stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+
+from .store import Catalog, Item
+from .titles import normalize
+
+MAX_CHARS = 800
+MAX_WORDS = 8
+FUZZY_CUTOFF = 90       # for phrases under 8 characters; one slip in a longer one is allowed (85)
+# Words that introduce a title nearby: a lower-case common word right after one of these is read as a title.
+CUES = set("""loved love loves like liked likes enjoyed enjoy adore adored adores hated hate hates disliked
+dislike saw seen watched watch rewatched fan fans than as and or plus also including especially about
+favourite favorite favorites favourites stand despised despise detested fond classic remember mean
+ame adoro aimé adoré encanto encantó mochte geliebt""".split())
+# Common words that are never read as a title on their own, however they are written.
+COMMON = set("""a an the and or but if so of to in on at by for with from up down out over under again then
+once here there when where why how all any both each few more most other some such no nor not only own same
+than too very can will just don should now i me my we our you your he him his she her it its they them their
+what which who whom this that these those am is are was were be been being have has had having do does did
+doing would could ought i'm you're it's that's let's ok okay yes yeah yep nope hi hello hey thanks thank please
+maybe something anything nothing everything someone good great best better new old older newer recent
+movie movies film films watch watching tonight today night day time one two three four five six seven eight
+nine ten first second third last next kind sort type lot bit really much many little big long short show
+tell give find need want get got make made see look looking think know go going come take around else
+same different similar other others another instead too also""".split())
+ARTICLES = {"the", "a", "an"}
+NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+                "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    item: Item
+    start: int          # character span in the text
+    end: int
+    exact: bool
+
+
+@dataclass(frozen=True)
+class _Word:
+    norm: str
+    start: int
+    end: int
+    capitalised: bool
+
+
+class TitleIndex:
+    """Normalised title variants of one catalog -> item ids, most popular first."""
+
+    def __init__(self, catalog: Catalog, ignore: set[str] = frozenset()):
+        self.catalog = catalog
+        self.ignore = {normalize(w) for w in ignore}
+
+    @cached_property
+    def variants(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for item in self.catalog.all_items():
+            for variant in title_variants(item.title):
+                if variant and variant not in self.ignore:
+                    out.setdefault(variant, []).append(item.id)
+        popularity = self.catalog.popularity
+        return {v: sorted(ids, key=lambda i: -popularity.get(i, 0)) for v, ids in out.items()}
+
+    @cached_property
+    def _fuzzy_choices(self) -> list[str]:
+        return [v for v in self.variants if len(v) >= 6]
+
+    def find(self, text: str) -> list[Mention]:
+        """Non-overlapping title mentions in ``text``, in order of appearance."""
+        text = text[:MAX_CHARS]
+        words = _words(text)
+        taken = [False] * len(words)
+        found: list[Mention] = []
+        for size in range(min(MAX_WORDS, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(taken[start:start + size]):
+                    continue
+                mention = self._match(text, words, start, size, taken)
+                if mention is not None:
+                    found.append(mention)
+                    taken[start:start + size] = [True] * size
+        return sorted(found, key=lambda m: m.start)
+
+    def _match(self, text: str, words: list[_Word], start: int, size: int, taken: list[bool]) -> Mention | None:
+        window = words[start:start + size]
+        phrase = normalize(" ".join(w.norm for w in window))
+        if not phrase or not self._plausible(window, words, start, text, taken):
+            return None
+        ids = self.variants.get(phrase)
+        exact = ids is not None
+        if not exact and (size >= 2 or len(phrase) >= 7) and len(phrase) >= 6:
+            cutoff = FUZZY_CUTOFF if len(phrase) < 8 else 85
+            hit = process.extractOne(phrase, self._fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if hit is not None and abs(len(hit[0]) - len(phrase)) <= 3:
+                ids = self.variants[hit[0]]
+        if not ids:
+            return None
+        end = window[-1].end
+        year = re.match(r"\s*\(?((?:19|20)\d\d)\)?", text[end:])
+        if year and len(ids) > 1:  # "Sabrina (1954)" picks the right one of two
+            dated = [i for i in ids if self.catalog.item(i).year == int(year.group(1))]
+            ids = dated or ids
+        return Mention(self.catalog.item(ids[0]), window[0].start, end, exact)
+
+    def _plausible(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
+        """Whether a window may be a title: not made only of common words, unless written like one."""
+        norms = [w.norm for w in window]
+        if len(window) > 1 and norms[0] in ARTICLES:
+            return False  # the window without its article is tried too
+        if all(n in COMMON or n in self.ignore or n.isdigit() for n in norms):
+            return False
+        if len(window) == len(words) <= 4:
+            return True  # the whole message is the title ("Fargo?")
+        if len(window) >= 3 or any(w.capitalised and (i or not _sentence_start(text, w.start))
+                                   for i, w in enumerate(window)):
+            return True
+        cued = _cued(words, start) or (start > 0 and taken[start - 1]) or _quoted(text, window[0].start, window[-1].end)
+        if any(n in self.ignore for n in norms):
+            return cued
+        return len(window) == 2 or cued
+
+
+def title_variants(title: str) -> set[str]:
+    """Ways people write a title: as is, without its subtitle or bracketed alternative, numbers for numerals."""
+    base = normalize(title)
+    variants = {base}
+    bracket = re.match(r"^(.*?)\s*\((.+)\)\s*$", title)
+    if bracket:
+        variants |= {normalize(bracket.group(1)), normalize(bracket.group(2))}
+    for v in list(variants):
+        numbered = re.sub(r"\bpart\b\s*", "", v)
+        for roman, digit in (("ii", "2"), ("iii", "3"), ("iv", "4")):
+            numbered = re.sub(rf"\b{roman}\b", digit, numbered)
+        variants.add(numbered.strip())
+        variants.add(" ".join(NUMBER_WORDS.get(w, w) for w in v.split()))
+        if ":" in title and v == base:
+            variants.add(normalize(title.split(":")[0]))
+    return {v for v in variants if v}
+
+
+def _words(text: str) -> list[_Word]:
+    out = []
+    for match in re.finditer(r"[^\W_]+(?:['’][^\W_]+)*", text):
+        token = match.group(0)
+        for part in re.finditer(r"[^'’]+", token):
+            norm = normalize(part.group(0))
+            if norm:
+                s = match.start() + part.start()
+                out.append(_Word(norm, s, s + len(part.group(0)), part.group(0)[:1].isupper()))
+    return out
+
+
+def _sentence_start(text: str, position: int) -> bool:
+    before = text[:position].rstrip()
+    return not before or before[-1] in ".!?\n:;\"“("
+
+
+def _cued(words: list[_Word], start: int) -> bool:
+    return any(w.norm in CUES for w in words[max(0, start - 2):start])
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    return start > 0 and end < len(text) and text[start - 1] in "\"'“‘*" and text[end] in "\"'”’*"

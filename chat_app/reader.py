@@ -1,0 +1,367 @@
+"""Read one message into a ``Change`` of the dialogue state, grounded in the catalog.
+
+Deterministic on purpose: a 0.5B model fills a schema unreliably (measured in docs/state-eval.md), while
+this reader only ever produces catalog genres, real item ids and sane year bounds. Titles come from
+``catalog.mentions``; genres and era words from the catalog's domain profile.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from catalog import Catalog
+from catalog.domain import Domain
+from catalog.mentions import Mention, TitleIndex
+
+from .state import YEARS_CLEARED, Change, Wishes
+
+CLAUSE_END = r"(?:[.;!?]|\bbut\b|\bhowever\b|\bthough\b|\byet\b|\bwhereas\b|\bpero\b|\bmais\b|\baber\b)"
+NEGATIVE = (r"hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stand|cannot stand|couldn'?t stand|"
+            r"could not stand|did ?n[o']?t (?:like|enjoy|care for)|do ?n[o']?t (?:like|want|enjoy)|not (?:a )?fan of|"
+            r"not into|not in the mood for|no more|nothing like|not like|anything but|other than|avoid|skip|"
+            r"without|except|no|not|nothing|never|none|boring|awful|terrible|overrated|sick of|tired of|"
+            r"enough (?:of )?|rather not|less|sin|nada de|pas de|sans|pas|keine?n?|ohne|niente|senza")
+# "not sure", "don't mind" and the like negate nothing.
+NOT_NEGATION = re.compile(r"\b(?:not (?:sure|too sure|fussy|picky|bothered)|(?:do ?n[o']?t|wouldn'?t) mind|"
+                          r"no (?:idea|clue|problem|worries)|not only|never mind|nothing (?:else|more))\b")
+POSITIVE = (r"lo+ved?|loves|lik(?:e|ed|es)|enjoy(?:ed|s)?|ador(?:e|ed|es)|fan of|fond of|favou?rites?|"
+            r"great|amazing|awesome|brilliant|the best|into|dig|dug|rewatch(?:ed)?|j'ai adoré|j'adore|me encant[oó]|"
+            r"adoro|mochte|liebe|ho amato|mi è piaciuto")
+SIMILAR = re.compile(r"\b(?:like|similar to|in the (?:vein|style|spirit) of|along the lines of|such as|"
+                     r"comparable to|reminds? me of|same (?:vibe|feel) as|in the same vein as|a la|à la|"
+                     r"something like|stuff like|more like|comme|como|wie)\s*$")
+QUESTION_ABOUT = re.compile(r"\b(?:why|what year|when (?:was|did|is)|who (?:is|was|stars|directed|'s)|"
+                            r"tell me (?:more )?about|what(?:'s| is) .{0,40}about|is|was|how (?:long|old))\s*$")
+RESET = re.compile(r"\b(?:start(?:ing)? (?:over|again|afresh|fresh|from scratch)|from scratch|clean slate|"
+                   r"(?:forget|scrap|clear|reset|ignore|drop) (?:everything|all (?:of )?(?:that|this|it)|it all|"
+                   r"all my (?:wishes|preferences))|something (?:completely|totally|entirely|really) different|"
+                   r"new search|let'?s start fresh|on recommence|de (?:cero|nuevo)|von vorne|ricominciamo|"
+                   r"reset)\b")
+UNDO = re.compile(r"^\W*(?:(?:no,?\s*)?(?:forget|scratch|ignore|disregard|cancel|undo|take back|never ?mind)"
+                  r"(?: about)? (?:that|this|it|what i (?:just )?(?:said|wrote|typed)|my last (?:message|request|"
+                  r"one)|the last (?:thing|bit|part|one))|undo|never ?mind|oops|my bad)\b(?!\s+(?:part|bit|thing|"
+                  r"genre|year|decade|era))")
+MORE = re.compile(r"\b(?:more|others?|another|else|keep (?:going|them coming)|next|additional|again|"
+                  r"new ones|different ones|otra|autres?|plus|weitere|altri|altre)\b")
+CLEAR_YEARS = re.compile(r"\b(?:(?:any|whatever|all) (?:year|decade|era|time|period)s?|"
+                         r"(?:years?|decades?|eras?|dates?|when it (?:was )?(?:came out|made)|release date|"
+                         r"how old (?:it is|they are)|age) (?:does ?n[o']?t|do ?n[o']?t|doesnt|dont|no longer) "
+                         r"matters?|(?:do ?n[o']?t|does ?n[o']?t|no longer) (?:care|mind|matter) (?:about |what |which "
+                         r")?(?:the )?(?:year|decade|era|date|period|when)|(?:drop|forget|remove|ignore|lose|"
+                         r"scrap|never ?mind|skip|clear|no) (?:about )?(?:the |that |any )?(?:year|decade|date|era|"
+                         r"time period|period)(?: (?:limit|range|filter|restriction|thing|part|bit|constraint)s?)?|"
+                         r"(?:year|decade|era)s? (?:is|are) (?:fine|ok|okay|whatever)|regardless of (?:the )?"
+                         r"(?:year|decade|era)|from any (?:year|decade|era))\b")
+CLEAR_GENRES = re.compile(r"\b(?:any|whatever|all) genres?\b|\bgenres? (?:does ?n[o']?t|do ?n[o']?t|no longer) "
+                          r"matters?\b|\b(?:fine|ok|okay|open) with any genre\b|\bdrop the genres?\b")
+DROP = (r"(?:do ?n[o']?t|does ?n[o']?t|no longer) care (?:about|for)|forget(?: about)?|drop|never ?mind|"
+        r"ignore|remove|scrap|lose|skip|leave out|instead of|rather than|not fussed about|not bothered about|"
+        r"not .{0,12}anymore|no longer")
+DROP_AFTER = re.compile(r"^\s*(?:part|bit|thing|stuff|idea|genre|filter|wish)?\s*(?:does ?n[o']?t|do ?n[o']?t|"
+                        r"no longer) matters?|^\s*(?:part|bit|thing|stuff|idea|genre|filter|wish)\b|"
+                        r"^\s*(?:s|es)?\s*(?:anymore|any more|is fine|are fine)")
+REPLACE = re.compile(r"\b(?:instead|switch(?:ing)?|change (?:it |that )?to|rather|actually|how about|what about|"
+                     r"let'?s (?:do|go|try|have|switch|watch)|make it|i'?d prefer|prefer|go with|now|"
+                     r"in the mood for|changed my mind|on second thought|ok+ (?:so )?|okay|plut[oô]t|mejor|lieber|"
+                     r"en cambio|this time|not .{0,20}anymore|no longer)\b")
+ADD = re.compile(r"\b(?:also|too|as well|plus|and|or|both|either|add|with some|mixed with|bit of|en plus|"
+                 r"tambi[eé]n|auch|anche|y|et|und)\b")
+COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+               "ten": 10, "a couple": 2, "a couple of": 2, "couple": 2, "a few": 3, "a pair of": 2, "deux": 2,
+               "trois": 3, "dos": 2, "tres": 3, "cinco": 5, "zwei": 2, "drei": 3, "due": 2, "tre": 3}
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+            "fifth": 4, "5th": 4, "last": -1, "top": 0}
+DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
+                "seventies": 1970, "eighties": 1980, "nineties": 1990}
+YEAR = r"((?:18|19|20)\d\d)"
+DECADE = (r"(?:the\s+)?(?:(early|mid|late)[\s-]+)?(?:(?:(18|19|20)(\d)0\s*'?\s*s)|'?(\d)0\s*'?\s*s\b|"
+          r"(" + "|".join(DECADE_WORDS) + r")|(?:annees|anos|decada de los|les annees|die)\s+(?:(?:19)?(\d)0)|"
+          r"(\d)0er(?:\s+jahre)?)")
+
+
+@dataclass
+class _Era:
+    low: int
+    high: int
+
+
+class MessageReader:
+    """``read(message, wishes, shown) -> Change``: one instance per catalog."""
+
+    def __init__(self, catalog: Catalog, domain: Domain):
+        self.catalog, self.domain = catalog, domain
+        self.lexicon = {fold(w): g for w, g in domain.genre_lexicon(catalog.genres).items()}
+        self.titles = TitleIndex(catalog, ignore=set(self.lexicon) | {fold(w) for w in domain.item_words})
+        self._genre_pattern = re.compile(
+            r"\b(" + "|".join(re.escape(w) for w in sorted(self.lexicon, key=len, reverse=True)) + r")(?:e?s)?\b")
+
+    def read(self, message: str, wishes: Wishes | None = None, shown: list[int] | None = None) -> Change:
+        wishes, shown = wishes or Wishes(), shown or []
+        change = Change()
+        text = fold(message)
+        if UNDO.search(text):
+            change.undo = True
+            return change
+        change.reset = bool(RESET.search(text))
+        mentions = self.titles.find(message)
+        blanked = _blank(message, mentions)
+        relative = self._titles(message, mentions, change)
+        self._references(text, shown, change)
+        change.unknown_titles = self._unknown(message, mentions)
+        rest = fold(blanked)
+        rest = self._genres(rest, wishes, change)
+        self._years(rest, shown, relative, change)
+        self._count(rest, change)
+        change.more = bool(MORE.search(rest)) or change.changes_wishes()
+        if len(_content_words(rest, self.domain)) >= 2:
+            change.text = message.strip()[:300]
+        return change
+
+    # --- titles ---------------------------------------------------------------------------------
+    def _titles(self, message: str, mentions: list[Mention], change: Change) -> dict[str, int]:
+        """Sort named titles into liked / disliked / similar; return titles used as year anchors."""
+        anchors: dict[str, int] = {}
+        folded = fold(message)
+        for mention in mentions:
+            before = folded[:mention.start]
+            clause = re.split(CLAUSE_END, before)[-1]
+            if re.search(r"\b(?:older|earlier|newer|later|more recent|before|after)\s+than\s*$|"
+                         r"\b(?:before|after)\s*$", clause):
+                anchors["max" if re.search(r"older|earlier|before", clause[-20:]) else "min"] = mention.item.year or 0
+                continue
+            if QUESTION_ABOUT.search(clause) and not re.search(POSITIVE + "|" + NEGATIVE, clause):
+                continue
+            polarity = _polarity(clause)
+            if polarity < 0:
+                change.disliked.append(mention.item.id)
+            elif SIMILAR.search(clause):
+                change.similar_to.append(mention.item.id)
+            else:
+                change.liked.append(mention.item.id)
+        return anchors
+
+    def _references(self, text: str, shown: list[int], change: Change) -> None:
+        """"more like the second one", "not the first one": picks of the latest list."""
+        if not shown:
+            return
+        for word, index in ORDINALS.items():
+            for match in re.finditer(rf"\b(?:the\s+)?{word}\s+(?:one|movie|film|pick|item|book|title|suggestion)\b",
+                                     text):
+                if index >= len(shown):
+                    continue
+                clause = re.split(CLAUSE_END, text[:match.start()])[-1]
+                target = shown[index]
+                if _polarity(clause) < 0:
+                    change.disliked.append(target)
+                elif not QUESTION_ABOUT.search(clause):
+                    change.similar_to.append(target)
+
+    def _unknown(self, message: str, mentions: list[Mention]) -> list[str]:
+        """Capitalised or quoted phrases after a title cue that are not catalog titles."""
+        unknown = []
+        pattern = (r"(?:\b(?:" + POSITIVE + "|" + NEGATIVE + r"|like|seen|watched|about)\s+)"
+                   r"((?:[A-Z0-9][\w'’:-]*)(?:\s+(?:of|the|a|and|in|on|to|&|[A-Z0-9][\w'’:-]*))*)"
+                   r"|[\"“]([^\"”]{2,60})[\"”]")
+        for match in re.finditer(pattern, message):
+            phrase = (match.group(1) or match.group(2) or "").strip()
+            span = match.span(1) if match.group(1) else match.span(2)
+            words = phrase.split()
+            if not words or all(w.lower() in _STOP for w in words):
+                continue
+            if any(m.start < span[1] and m.end > span[0] for m in mentions):
+                continue
+            if len(words) >= 2 or phrase[:1].isupper():
+                unknown.append(phrase.rstrip(" ,.!?"))
+        return unknown
+
+    # --- genres ---------------------------------------------------------------------------------
+    def _genres(self, text: str, wishes: Wishes, change: Change) -> str:
+        if CLEAR_GENRES.search(text):
+            change.clear_genres = True
+        found = False
+        for match in self._genre_pattern.finditer(text):
+            genre = self.lexicon[match.group(1)]
+            before = text[:match.start()]
+            clause = re.split(CLAUSE_END, before)[-1]
+            after = text[match.end():match.end() + 40]
+            found = True
+            if re.search(rf"\b(?:{DROP})\b(?:\s+\w+){{0,3}}\s*$", clause) or DROP_AFTER.search(after):
+                _add(change.drop_genres, genre)
+            elif _polarity(clause, window=5) < 0:
+                _add(change.exclude_genres, genre)
+            else:
+                _add(change.genres, genre)
+        if found and change.genres and wishes.genres and not set(change.genres) <= set(wishes.genres):
+            change.replace_genres = bool(REPLACE.search(text)) and not re.search(
+                r"\b(?:also|too|as well|plus|add)\b", text)
+        return self._genre_pattern.sub(" ", text)
+
+    # --- years ----------------------------------------------------------------------------------
+    def _years(self, text: str, shown: list[int], anchors: dict[str, int], change: Change) -> None:
+        if CLEAR_YEARS.search(text):
+            change.year_min = change.year_max = YEARS_CLEARED
+            return
+        low = high = None
+        if m := re.search(rf"\b(?:between|from)\s+{YEAR}\s*(?:and|to|until|till|-|–)\s*{YEAR}\b|\b{YEAR}\s*(?:-|–|to)\s*{YEAR}\b", text):
+            years = sorted(int(y) for y in m.groups() if y)
+            low, high = years[0], years[-1]
+            text = text.replace(m.group(0), " ")
+        upper = (r"before|pre-?|prior to|older than|earlier than|up to|until|till|through|no later than|not after|"
+                 r"nothing (?:after|later than|newer than|more recent than|past|beyond)|no (?:newer|later) than|"
+                 r"not (?:newer|later) than|at the latest|max(?:imum)?|antes de|avant|vor")
+        lower = (r"after|post-?|since|newer than|later than|more recent than|from|no (?:earlier|older) than|"
+                 r"not (?:before|older than|earlier than)|nothing (?:before|older than|earlier than|prior to)|"
+                 r"at least|min(?:imum)?|despues de|apres|nach|depuis|desde")
+        inclusive_upper = r"up to|until|till|through|no later than|not after|nothing|no (?:newer|later)|not (?:newer|later)|at the latest|max"
+        for m in re.finditer(rf"\b({upper})\s*(?:the\s+)?(?:year\s+)?{YEAR}\b", text):
+            high = int(m.group(2)) - (0 if re.match(inclusive_upper, m.group(1)) else 1)
+        for m in re.finditer(rf"\b{YEAR}\s+(?:or|and)\s+(?:earlier|before|older)\b", text):
+            high = int(m.group(1))
+        for m in re.finditer(rf"(?<!nothing )(?<!no )(?<!not )\b({lower})\s*(?:the\s+)?(?:year\s+)?{YEAR}\b"
+                             rf"(\s+on(?:wards?)?)?", text):
+            word = m.group(1)
+            if word == "from" and not m.group(3) and high is None and low is None:
+                low = high = int(m.group(2))  # "from 1994": that year
+                continue
+            inclusive = re.match(r"since|from|no (?:earlier|older)|not|nothing|at least|min|desde|depuis", word)
+            low = int(m.group(2)) + (0 if inclusive else 1)
+        for m in re.finditer(rf"\b{YEAR}\s*(?:or (?:later|after|newer)|and (?:later|after|up|newer)|onwards?|on|\+)",
+                             text):
+            low = int(m.group(1))
+        if low is None and high is None:
+            for m in re.finditer(rf"\b(?:in|of|made in|released in|year|de|del|from)\s+{YEAR}\b|\b{YEAR}\s+"
+                                 rf"(?:movies?|films?|ones?|releases?|stuff)\b", text):
+                year = int(m.group(1))
+                low = high = year
+        era = None
+        for m in re.finditer(r"(\b(?:" + upper + "|" + lower + r")\s*)?\b" + DECADE, text):
+            if m.group(1) and re.search(r"\b(?:nothing|no|not)\s*$", text[:m.start()]) and \
+                    not re.match(r"not|nothing|no ", m.group(1)):
+                continue  # the bound belongs to the longer "nothing after" form, matched on its own
+            decade = _decade(m)
+            if decade is None:
+                continue
+            bound = (m.group(1) or "").strip()
+            if bound.startswith("from") and not re.match(r"\s*(?:on|onwards?)\b", text[m.end():]):
+                bound = ""  # "from the 80s" is the decade itself
+            if bound and re.match(upper, bound):
+                high = decade.high if re.match(inclusive_upper, bound) else decade.low - 1
+            elif bound and re.match(lower, bound):
+                inclusive = re.match(r"since|from|no|not|nothing|at least|desde|depuis", bound)
+                low = decade.low if inclusive else decade.high + 1
+            else:
+                era = decade
+        if era is not None and low is None and high is None:
+            low, high = era.low, era.high
+        if "max" in anchors and anchors["max"]:
+            high = anchors["max"] - 1
+        if "min" in anchors and anchors["min"]:
+            low = anchors["min"] + 1
+        if low is None and high is None:
+            low, high = self._era_words(text, shown)
+        change.year_min, change.year_max = low, high
+
+    def _era_words(self, text: str, shown: list[int]) -> tuple[int | None, int | None]:
+        years = [item.year for item in self.catalog.items(shown) if item.year]
+        older = re.search(r"\b(?:older|earlier|oldies|old|classics?|vintage|golden age|old-?school|"
+                          r"anciens?|viejas?|alte)\b", text)
+        newer = re.search(r"\b(?:newer|more recent|recent|latest|new|modern|current|contemporary|"
+                          r"recientes?|recents?|neue)\b", text)
+        if older and not re.search(r"\bnot (?:too |so )?(?:old|older)\b", text):
+            comparative = re.match(r"older|earlier", older.group(0))
+            if comparative and years:
+                return YEARS_CLEARED, min(years) - 1  # older than the picks: the old lower bound goes
+            return None, self.domain.era_words.get("old", {}).get("year_max")
+        if newer and not re.search(r"\bnot (?:too |so )?(?:new|recent)\b", text):
+            comparative = re.match(r"newer|more recent", newer.group(0))
+            if comparative and years:
+                return max(years) + 1, YEARS_CLEARED
+            return self.domain.era_words.get("recent", {}).get("year_min"), None
+        return None, None
+
+    # --- count -----------------------------------------------------------------------------------
+    def _count(self, text: str, change: Change) -> None:
+        numbers = "|".join(sorted(COUNT_WORDS, key=len, reverse=True))
+        items = "|".join(re.escape(fold(w)) for w in self.domain.item_words)
+        m = re.search(rf"\b(?:just|only|give me|show me|top|list|suggest|recommend|need|want|pick|"
+                      rf"gimme|maybe|like)?\s*\b(\d{{1,2}}|{numbers})\s+(?:more\s+|good\s+|other\s+|new\s+)?"
+                      rf"(?:{items}|picks?|ones?|suggestions?|titles?|options?|recommendations?|ideas?|"
+                      rf"of them|please|pls|max|tops|only)\b", text)
+        if m is None:
+            m = re.search(rf"\b(?:just|only|top|give me|show me|gimme)\s+(\d{{1,2}}|{numbers})\b(?!\s*(?:am|pm|"
+                          rf"years?|stars?|:))", text)
+        if m:
+            value = COUNT_WORDS.get(m.group(1)) or int(m.group(1))
+            change.count = max(1, min(10, value))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or curly quotes: the form every pattern here is written for."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.replace("’", "'").replace("‘", "'").lower()
+
+
+def _polarity(clause: str, window: int = 12) -> int:
+    """-1 when the nearest sentiment cue before the end of ``clause`` is negative, else +1."""
+    clause = NOT_NEGATION.sub(" ", clause)
+    words = clause.split()
+    tail = " ".join(words[-window:])
+    last_negative = max((m.end() for m in re.finditer(rf"\b(?:{NEGATIVE})(?:\b|$)", tail)), default=-1)
+    last_positive = max((m.end() for m in re.finditer(rf"\b(?:{POSITIVE})\b", tail)), default=-1)
+    if last_negative > last_positive:
+        return -1
+    return 1
+
+
+def _decade(m: re.Match) -> _Era | None:
+    part, century, digit, short, word, foreign, german = m.group(2, 3, 4, 5, 6, 7, 8)
+    if word:
+        start = DECADE_WORDS[word]
+    elif digit is not None:
+        start = int(century + digit + "0")
+    elif short or foreign or german:
+        d = int(short or foreign or german)
+        start = 1900 + d * 10 if d >= 2 else 2000 + d * 10
+    else:
+        return None
+    if part == "early":
+        return _Era(start, start + 4)
+    if part == "late":
+        return _Era(start + 5, start + 9)
+    if part == "mid":
+        return _Era(start + 3, start + 6)
+    return _Era(start, start + 9)
+
+
+def _blank(message: str, mentions: list[Mention]) -> str:
+    for m in sorted(mentions, key=lambda m: -m.start):
+        message = message[:m.start] + " " * (m.end - m.start) + message[m.end:]
+    return message
+
+
+def _add(values: list[str], value: str) -> None:
+    if value not in values:
+        values.append(value)
+
+
+_STOP = set("""a an the i me my it this that something anything everything nothing movie movies film films one
+ones stuff things thing lot lots very really so too""".split())
+_PLAIN = set("""recommend recomend suggest suggestions some any please want would like loved love liked enjoyed
+adored hated hate disliked didn don dont really watch watching good great best give show find need more other
+others another ones one the and but for with from that this those these them are you can could tonight maybe
+also just not without only older newer recent latest new old classic similar what should pick picks get got
+have has was were kind sort type lot bit very something anything nothing else instead year years decade era
+any whatever sure think guess perhaps probably please pls thanks thank hi hello hey okay yes yeah well now
+how about let lets start over forget that scratch never mind switch change actually rather prefer mood feel
+feeling fan fans stuff things thing too much many few couple sounds nice cool fun later earlier before after
+since until than between from early late mid nothing anything also then just some pre post matter matters
+doesn care mind anymore drop remove different completely totally entirely fresh scratch wait hmm ok okay
+give gimme show list top only couple few please pls thx why tell about whats what who when where which""".split())
+
+
+def _content_words(text: str, domain: Domain) -> set[str]:
+    words = set(re.findall(r"[a-z]{3,}", text))
+    return words - _PLAIN - {fold(w) for w in domain.item_words} - set(DECADE_WORDS)
