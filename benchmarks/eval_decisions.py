@@ -1,5 +1,5 @@
 """``python -m benchmarks.eval_decisions``: how often the turn decision is right on a labelled set of
-messages (``chat_app/eval_data/decisions.jsonl``), per intent, with a confusion table and latency."""
+messages (``benchmarks/data/decisions_{dev,test}.jsonl``), per intent, with a confusion table and latency."""
 
 from __future__ import annotations
 
@@ -12,34 +12,34 @@ from pathlib import Path
 
 from settings import Settings, add_arguments
 
-from chat_app.decide import INTENTS, combine, cue_intent, decide, label_logprobs, null_logprobs
+from chat_app.decide import INTENTS, Decider, combine, cue_intent
 
-DATA = Path(__file__).parent / "eval_data" / "decisions.jsonl"
-SHOWN = ["Fargo (1996)", "Heat (1995)", "Alien (1979)", "Casablanca (1942)", "Toy Story (1995)"]
-
-
-VARIANTS = ("llm", "llm+calibration", "cue words", "decision (all)")
+DATA = Path(__file__).parent / "data"
+SHOWN = [1, 2, 3, 4, 5]  # a list of picks was shown (MovieLens ids; any five catalog items serve)
+VARIANTS = ("llm", "llm+calibration", "cue words", "decision without state", "decision (all)")
 
 
-def predictions(llm, row: dict) -> tuple[dict[str, str], float]:
+def predictions(decider: Decider, reader, catalog, row: dict) -> tuple[dict[str, str], float]:
     """What each variant predicts for one labelled message, and the full decision's latency."""
     shown = SHOWN if row["after_recommendation"] else []
-    raw = label_logprobs(llm, row["message"], shown)
-    null = null_logprobs(llm, bool(shown))
+    titles = [i.label for i in catalog.items(shown)]
+    raw = decider.label_logprobs(row["message"], titles)
+    null = decider.null_logprobs(bool(shown))
     cue = cue_intent(row["message"])
     started = time.perf_counter()
-    final, _ = decide(llm, row["message"], shown)
+    change = reader.read(row["message"], None, shown)
+    final, _ = decider.decide(row["message"], titles, change)
     latency = time.perf_counter() - started
     pick = lambda scores: max(scores, key=scores.get)  # noqa: E731
-    return {"llm": pick(raw), "llm+calibration": pick(combine(raw, null, None)),
-            "cue words": cue or "recommend", "decision (all)": final}, latency
+    return {"llm": pick(raw), "llm+calibration": pick(combine(raw, null, None)), "cue words": cue or "recommend",
+            "decision without state": decider.decide(row["message"], titles)[0], "decision (all)": final}, latency
 
 
-def evaluate(llm, rows: list[dict]) -> dict:
+def evaluate(decider: Decider, reader, catalog, rows: list[dict]) -> dict:
     confusion, latencies, mistakes = Counter(), [], []
     correct = Counter()
     for row in rows:
-        predicted, latency = predictions(llm, row)
+        predicted, latency = predictions(decider, reader, catalog, row)
         latencies.append(latency)
         for variant, intent in predicted.items():
             correct[variant] += intent == row["intent"]
@@ -71,23 +71,36 @@ def format_report(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from catalog.build import open_or_build
+    from catalog.domain import domain_of
     from chat_app.llm.loader import load_chat_model
+    from chat_app.reader import MessageReader
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.eval_decisions", description=__doc__)
+    parser.add_argument("--split", choices=["dev", "test"], default="test",
+                        help="test: the untouched half (report this); dev: the half rules were chosen on")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--limit", type=int, help="only the first N messages")
+    parser.add_argument("--mistakes", action="store_true", help="list every mistake (use on dev only)")
     parser.add_argument("--out", type=Path, help="also write the report as Markdown")
-    add_arguments(parser, "model", "data_dir", "device", "llm_url")
+    add_arguments(parser, "model", "data_dir", "db", "ml100k_dir", "device", "llm_url")
     args = parser.parse_args(argv)
-    rows = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()][: args.limit]
-    llm = load_chat_model(Settings.from_args(args), progress=lambda m: print(m, file=sys.stderr))
-    result = evaluate(llm, rows)
-    print(json.dumps(result) if args.json else format_report(result))
-    if not args.json:
+    settings = Settings.from_args(args)
+    path = DATA / f"decisions_{args.split}.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()][: args.limit]
+    catalog = open_or_build(settings)
+    domain = domain_of(catalog)
+    llm = load_chat_model(settings, progress=lambda m: print(m, file=sys.stderr))
+    result = evaluate(Decider(llm, domain), MessageReader(catalog, domain), catalog, rows)
+    report = format_report(result)
+    print(json.dumps(result) if args.json else report)
+    if args.mistakes:
         for m in result["mistakes"]:
             print(f"  {m['expected']:>9} -> {m['predicted']:<9} {m['message']}")
     if args.out:
-        args.out.write_text(format_report(result) + "\n")
+        command = "python -m benchmarks.eval_decisions " + " ".join(argv if argv is not None else sys.argv[1:])
+        args.out.write_text(f"# Turn decision accuracy ({args.split} half, {path.name})\n\nCommand: `{command}`"
+                            f"\n\n{report}\n")
     return 0
 
 

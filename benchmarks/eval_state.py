@@ -45,8 +45,10 @@ def expected_slots(state: dict, catalog) -> dict:
             "count": state.get("count")}
 
 
-def run(dialogues: list[dict], read, catalog, show_errors: bool = False) -> dict:
-    """Per-slot and joint accuracy over every turn; ``read(message, wishes) -> Change``."""
+def run(dialogues: list[dict], read, catalog, show_errors: bool = False, forced: bool = False) -> dict:
+    """Per-slot and joint accuracy over every turn; ``read(message, wishes) -> Change``. The reader's own
+    state carries over (a mistake counts again on later turns) unless ``forced``: then each turn starts
+    from the annotated state, which scores every turn's reading on its own."""
     from chat_app.state import Wishes
 
     right = {slot: 0 for slot in SLOTS}
@@ -68,8 +70,9 @@ def run(dialogues: list[dict], read, catalog, show_errors: bool = False) -> dict
             if len(ok) < len(SLOTS) and show_errors:
                 wrong = {s: (got[s], want[s]) for s in SLOTS if s not in ok}
                 errors.append(f"{dialogue['id']}: {turn['say']!r} -> {wrong}")
-            if len(ok) < len(SLOTS):
+            if len(ok) < len(SLOTS) and forced:
                 wishes = _annotated(turn["state"], wishes)  # score the next turn on its own
+                history[-1] = wishes
     return {"turns": turns, "joint": joint / turns, **{slot: right[slot] / turns for slot in SLOTS},
             "errors": errors}
 

@@ -35,7 +35,8 @@ maybe something anything nothing everything someone good great best better new o
 movie movies film films watch watching tonight today night day time one two three four five six seven eight
 nine ten first second third last next kind sort type lot bit really much many little big long short show
 tell give find need want get got make made see look looking think know go going come take around else
-same different similar other others another instead too also""".split())
+same different similar other others another instead too also love loved loves hate hated hates like liked
+likes enjoy enjoyed fan fans""".split())
 ARTICLES = {"the", "a", "an"}
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12"}
@@ -84,7 +85,8 @@ class TitleIndex:
         words = _words(text)
         taken = [False] * len(words)
         found: list[Mention] = []
-        for size in range(min(MAX_WORDS, len(words)), 0, -1):
+        sizes = list(range(min(MAX_WORDS, len(words)), 0, -1))
+        for size in sizes + sizes[-1:]:  # single words twice: a list's later titles vouch for its earlier ones
             for start in range(len(words) - size + 1):
                 if any(taken[start:start + size]):
                     continue
@@ -101,7 +103,7 @@ class TitleIndex:
             return None
         ids = self.variants.get(phrase)
         exact = ids is not None
-        if not exact and (size >= 2 or len(phrase) >= 7) and len(phrase) >= 6:
+        if not exact and len(phrase) >= 6 and window[0].norm not in COMMON and window[-1].norm not in COMMON:
             cutoff = FUZZY_CUTOFF if len(phrase) < 8 else 85
             hit = process.extractOne(phrase, self._fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
             if hit is not None and abs(len(hit[0]) - len(phrase)) <= 3:
@@ -121,13 +123,15 @@ class TitleIndex:
         if len(window) > 1 and norms[0] in ARTICLES:
             return False  # the window without its article is tried too
         if all(n in COMMON or n in self.ignore or n.isdigit() for n in norms):
-            return False
+            return len(window) == 1 and _in_list(words, start, 1, taken) and norms[0] in self.variants
         if len(window) == len(words) <= 4:
             return True  # the whole message is the title ("Fargo?")
         if len(window) >= 3 or any(w.capitalised and (i or not _sentence_start(text, w.start))
                                    for i, w in enumerate(window)):
             return True
-        cued = _cued(words, start) or (start > 0 and taken[start - 1]) or _quoted(text, window[0].start, window[-1].end)
+        described = start + len(window) < len(words) and words[start + len(window)].norm in {"was", "were"}
+        cued = described or _cued(words, start) or _in_list(words, start, len(window), taken) or \
+            _quoted(text, window[0].start, window[-1].end)
         if any(n in self.ignore for n in norms):
             return cued
         return len(window) == 2 or cued
@@ -136,7 +140,7 @@ class TitleIndex:
 def title_variants(title: str) -> set[str]:
     """Ways people write a title: as is, without its subtitle or bracketed alternative, numbers for numerals."""
     base = normalize(title)
-    variants = {base}
+    variants = {base, normalize(re.sub(r"['’]", "", title))}
     bracket = re.match(r"^(.*?)\s*\((.+)\)\s*$", title)
     if bracket:
         variants |= {normalize(bracket.group(1)), normalize(bracket.group(2))}
@@ -169,7 +173,19 @@ def _sentence_start(text: str, position: int) -> bool:
 
 
 def _cued(words: list[_Word], start: int) -> bool:
-    return any(w.norm in CUES for w in words[max(0, start - 2):start])
+    before = [w for w in words[max(0, start - 4):start] if w.norm not in ARTICLES][-2:]
+    return any(w.norm in CUES for w in before)
+
+
+def _in_list(words: list[_Word], start: int, size: int, taken: list[bool]) -> bool:
+    """Next to another title in a list: "Heat, Casino and Goodfellas", "the fugitive and the firm"."""
+    joiners = {"and", "or", "plus", "y", "et", "und", "e"}
+    before = [n for n in range(start - 1, max(-1, start - 4), -1) if words[n].norm not in ARTICLES]
+    after = [n for n in range(start + size, min(len(words), start + size + 3)) if words[n].norm not in ARTICLES]
+    for side in (before, after):
+        if side and (taken[side[0]] or (words[side[0]].norm in joiners and len(side) > 1 and taken[side[1]])):
+            return True
+    return False
 
 
 def _quoted(text: str, start: int, end: int) -> bool:

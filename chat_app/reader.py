@@ -11,15 +11,23 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 from catalog import Catalog
 from catalog.domain import Domain
 from catalog.mentions import Mention, TitleIndex
 
 from .state import YEARS_CLEARED, Change, Wishes
 
+AFTER_NEGATIVE = re.compile(r"^[^.;!?]{0,40}?\b(?:was|were|is|are|felt|seemed)?\s*(?:so |way |really |too |pretty )*"
+                            r"(?:garbage|trash|terrible|awful|boring|gross|bad|overrated|dull|meh|the worst|"
+                            r"too (?:intense|scary|violent|slow|long)|not for me|"
+                            r"(?:and |but )?(?:i |we |they )?(?:hated?|disliked?|didn'?t like|did not like|"
+                            r"couldn'?t stand) (?:it|them|that|those)|sucked|a letdown|horrible)\b")
 CLAUSE_END = r"(?:[.;!?]|\bbut\b|\bhowever\b|\bthough\b|\byet\b|\bwhereas\b|\bpero\b|\bmais\b|\baber\b)"
 NEGATIVE = (r"hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stand|cannot stand|couldn'?t stand|"
-            r"could not stand|did ?n[o']?t (?:like|enjoy|care for)|do ?n[o']?t (?:like|want|enjoy)|not (?:a )?fan of|"
+            r"could not stand|did(?:n'?t| not|nt) (?:like|enjoy|care for|love)|"
+            r"do(?:n'?t| not|nt) (?:like|want|enjoy|love)|not (?:a )?(?:big )?fan of|"
             r"not into|not in the mood for|no more|nothing like|not like|anything but|other than|avoid|skip|"
             r"without|except|no|not|nothing|never|none|boring|awful|terrible|overrated|sick of|tired of|"
             r"enough (?:of )?|rather not|less|sin|nada de|pas de|sans|pas|keine?n?|ohne|niente|senza")
@@ -39,7 +47,8 @@ RESET = re.compile(r"\b(?:start(?:ing)? (?:over|again|afresh|fresh|from scratch)
                    r"all my (?:wishes|preferences))|something (?:completely|totally|entirely|really) different|"
                    r"new search|let'?s start fresh|on recommence|de (?:cero|nuevo)|von vorne|ricominciamo|"
                    r"reset)\b")
-UNDO = re.compile(r"^\W*(?:(?:no,?\s*)?(?:forget|scratch|ignore|disregard|cancel|undo|take back|never ?mind)"
+UNDO = re.compile(r"^\W*(?:(?:hmm+|um+|uh+|ok(?:ay)?|oh|ah|wait|no|nah|actually|sorry|erm)[\s,.!]+)*"
+                  r"(?:(?:no,?\s*)?(?:forget|scratch|ignore|disregard|cancel|undo|take back|never ?mind)"
                   r"(?: about)? (?:that|this|it|what i (?:just )?(?:said|wrote|typed)|my last (?:message|request|"
                   r"one)|the last (?:thing|bit|part|one))|undo|never ?mind|oops|my bad)\b(?!\s+(?:part|bit|thing|"
                   r"genre|year|decade|era))")
@@ -60,25 +69,38 @@ DROP = (r"(?:do ?n[o']?t|does ?n[o']?t|no longer) care (?:about|for)|forget(?: a
         r"ignore|remove|scrap|lose|skip|leave out|instead of|rather than|not fussed about|not bothered about|"
         r"not .{0,12}anymore|no longer")
 DROP_AFTER = re.compile(r"^\s*(?:part|bit|thing|stuff|idea|genre|filter|wish)?\s*(?:does ?n[o']?t|do ?n[o']?t|"
-                        r"no longer) matters?|^\s*(?:part|bit|thing|stuff|idea|genre|filter|wish)\b|"
-                        r"^\s*(?:s|es)?\s*(?:anymore|any more|is fine|are fine)")
+                        r"no longer) matters?")
 REPLACE = re.compile(r"\b(?:instead|switch(?:ing)?|change (?:it |that )?to|rather|actually|how about|what about|"
                      r"let'?s (?:do|go|try|have|switch|watch)|make it|i'?d prefer|prefer|go with|now|"
                      r"in the mood for|changed my mind|on second thought|ok+ (?:so )?|okay|plut[oô]t|mejor|lieber|"
                      r"en cambio|this time|not .{0,20}anymore|no longer)\b")
 ADD = re.compile(r"\b(?:also|too|as well|plus|and|or|both|either|add|with some|mixed with|bit of|en plus|"
                  r"tambi[eé]n|auch|anche|y|et|und)\b")
+NOT_GENRE = re.compile(r"\b(?:my|our|his|her|their|the) (?:kids?|children|family)\b(?! (?:movies?|films?|stuff))")
 COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                "ten": 10, "a couple": 2, "a couple of": 2, "couple": 2, "a few": 3, "a pair of": 2, "deux": 2,
                "trois": 3, "dos": 2, "tres": 3, "cinco": 5, "zwei": 2, "drei": 3, "due": 2, "tre": 3}
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
             "fifth": 4, "5th": 4, "last": -1, "top": 0}
 DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
-                "seventies": 1970, "eighties": 1980, "nineties": 1990}
+                "seventies": 1970, "eighties": 1980, "nineties": 1990, "cincuenta": 1950, "sesenta": 1960,
+                "setenta": 1970, "ochenta": 1980, "noventa": 1990, "cinquanta": 1950, "sessanta": 1960,
+                "settanta": 1970, "ottanta": 1980, "novanta": 1990}
 YEAR = r"((?:18|19|20)\d\d)"
 DECADE = (r"(?:the\s+)?(?:(early|mid|late)[\s-]+)?(?:(?:(18|19|20)(\d)0\s*'?\s*s)|'?(\d)0\s*'?\s*s\b|"
-          r"(" + "|".join(DECADE_WORDS) + r")|(?:annees|anos|decada de los|les annees|die)\s+(?:(?:19)?(\d)0)|"
+          r"(" + "|".join(DECADE_WORDS) + r")|(?:annees|anos|anni|decada de los|les annees|die)\s+(?:(?:19)?(\d)0)|"
           r"(\d)0er(?:\s+jahre)?)")
+
+UPPER = (r"before|pre-?|prior to|older than|earlier than|up to|until|till|through|no later than|not after|"
+         r"nothing (?:after|later than|newer than|more recent than|past|beyond|since)|no (?:newer|later) than|"
+         r"not (?:newer|later) than|at the latest|max(?:imum)?|antes de|avant|vor|nada (?:de )?despues de")
+LOWER = (r"after|post-?|since|newer than|later than|more recent than|from|no (?:earlier|older) than|"
+         r"not (?:before|older than|earlier than|prior to)|nothing (?:before|older than|earlier than|prior to)|"
+         r"at least|min(?:imum)?|despues de|apres|nach|depuis|desde|nada (?:de )?antes de")
+INCLUSIVE_UPPER = r"up to|until|till|through|no later than|not after|nothing|no (?:newer|later)|not (?:newer|later)|" \
+                  r"at the latest|max|nada"
+INCLUSIVE_LOWER = r"since|from|no (?:earlier|older)|not|nothing|at least|min|desde|depuis|nada"
+NOT_AFTER_NEGATION = r"(?<!nothing )(?<!no )(?<!not )(?<!nada de )(?<!nada )"
 
 
 @dataclass
@@ -95,7 +117,9 @@ class MessageReader:
         self.lexicon = {fold(w): g for w, g in domain.genre_lexicon(catalog.genres).items()}
         self.titles = TitleIndex(catalog, ignore=set(self.lexicon) | {fold(w) for w in domain.item_words})
         self._genre_pattern = re.compile(
-            r"\b(" + "|".join(re.escape(w) for w in sorted(self.lexicon, key=len, reverse=True)) + r")(?:e?s)?\b")
+            r"\b(" + "|".join(re.escape(w) for w in sorted(self.lexicon, key=len, reverse=True)) + r")"
+            r"(?:e?s)?(?:-?(?:filme?|films?|movies?))?\b")
+        self._fuzzy_genres = [w for w in self.lexicon if len(w) >= 6]
 
     def read(self, message: str, wishes: Wishes | None = None, shown: list[int] | None = None) -> Change:
         wishes, shown = wishes or Wishes(), shown or []
@@ -134,6 +158,8 @@ class MessageReader:
             if QUESTION_ABOUT.search(clause) and not re.search(POSITIVE + "|" + NEGATIVE, clause):
                 continue
             polarity = _polarity(clause)
+            if AFTER_NEGATIVE.search(folded[mention.end:]) and not re.search(POSITIVE, clause[-25:]):
+                polarity = -1
             if polarity < 0:
                 change.disliked.append(mention.item.id)
             elif SIMILAR.search(clause):
@@ -180,16 +206,18 @@ class MessageReader:
     def _genres(self, text: str, wishes: Wishes, change: Change) -> str:
         if CLEAR_GENRES.search(text):
             change.clear_genres = True
+        text = NOT_GENRE.sub(" ", self._typos(text))
         found = False
         for match in self._genre_pattern.finditer(text):
             genre = self.lexicon[match.group(1)]
             before = text[:match.start()]
             clause = re.split(CLAUSE_END, before)[-1]
+            segment = re.split(r",|\bso\b|\bjust\b|\bonly\b|\bi (?:want|like|love|prefer)\b", clause)[-1]
             after = text[match.end():match.end() + 40]
             found = True
             if re.search(rf"\b(?:{DROP})\b(?:\s+\w+){{0,3}}\s*$", clause) or DROP_AFTER.search(after):
                 _add(change.drop_genres, genre)
-            elif _polarity(clause, window=5) < 0:
+            elif _polarity(segment, window=5) < 0:
                 _add(change.exclude_genres, genre)
             else:
                 _add(change.genres, genre)
@@ -197,6 +225,16 @@ class MessageReader:
             change.replace_genres = bool(REPLACE.search(text)) and not re.search(
                 r"\b(?:also|too|as well|plus|add)\b", text)
         return self._genre_pattern.sub(" ", text)
+
+    def _typos(self, text: str) -> str:
+        """Genre words with one slip ("comdies", "documentry") written correctly."""
+        def fix(match: re.Match) -> str:
+            word = match.group(0)
+            if word in self.lexicon or len(word) < 6:
+                return word
+            hit = process.extractOne(word, self._fuzzy_genres, scorer=fuzz.ratio, score_cutoff=85)
+            return hit[0] if hit else word
+        return re.sub(r"[a-z]{6,}", fix, text)
 
     # --- years ----------------------------------------------------------------------------------
     def _years(self, text: str, shown: list[int], anchors: dict[str, int], change: Change) -> None:
@@ -208,25 +246,17 @@ class MessageReader:
             years = sorted(int(y) for y in m.groups() if y)
             low, high = years[0], years[-1]
             text = text.replace(m.group(0), " ")
-        upper = (r"before|pre-?|prior to|older than|earlier than|up to|until|till|through|no later than|not after|"
-                 r"nothing (?:after|later than|newer than|more recent than|past|beyond)|no (?:newer|later) than|"
-                 r"not (?:newer|later) than|at the latest|max(?:imum)?|antes de|avant|vor")
-        lower = (r"after|post-?|since|newer than|later than|more recent than|from|no (?:earlier|older) than|"
-                 r"not (?:before|older than|earlier than)|nothing (?:before|older than|earlier than|prior to)|"
-                 r"at least|min(?:imum)?|despues de|apres|nach|depuis|desde")
-        inclusive_upper = r"up to|until|till|through|no later than|not after|nothing|no (?:newer|later)|not (?:newer|later)|at the latest|max"
-        for m in re.finditer(rf"\b({upper})\s*(?:the\s+)?(?:year\s+)?{YEAR}\b", text):
-            high = int(m.group(2)) - (0 if re.match(inclusive_upper, m.group(1)) else 1)
+        for m in re.finditer(rf"{NOT_AFTER_NEGATION}\b({UPPER})\s*(?:the\s+)?(?:year\s+)?{YEAR}\b", text):
+            high = int(m.group(2)) - (0 if re.match(INCLUSIVE_UPPER, m.group(1)) else 1)
         for m in re.finditer(rf"\b{YEAR}\s+(?:or|and)\s+(?:earlier|before|older)\b", text):
             high = int(m.group(1))
-        for m in re.finditer(rf"(?<!nothing )(?<!no )(?<!not )\b({lower})\s*(?:the\s+)?(?:year\s+)?{YEAR}\b"
+        for m in re.finditer(rf"{NOT_AFTER_NEGATION}\b({LOWER})\s*(?:the\s+)?(?:year\s+)?{YEAR}\b"
                              rf"(\s+on(?:wards?)?)?", text):
             word = m.group(1)
             if word == "from" and not m.group(3) and high is None and low is None:
                 low = high = int(m.group(2))  # "from 1994": that year
                 continue
-            inclusive = re.match(r"since|from|no (?:earlier|older)|not|nothing|at least|min|desde|depuis", word)
-            low = int(m.group(2)) + (0 if inclusive else 1)
+            low = int(m.group(2)) + (0 if re.match(INCLUSIVE_LOWER, word) else 1)
         for m in re.finditer(rf"\b{YEAR}\s*(?:or (?:later|after|newer)|and (?:later|after|up|newer)|onwards?|on|\+)",
                              text):
             low = int(m.group(1))
@@ -235,26 +265,22 @@ class MessageReader:
                                  rf"(?:movies?|films?|ones?|releases?|stuff)\b", text):
                 year = int(m.group(1))
                 low = high = year
-        era = None
-        for m in re.finditer(r"(\b(?:" + upper + "|" + lower + r")\s*)?\b" + DECADE, text):
-            if m.group(1) and re.search(r"\b(?:nothing|no|not)\s*$", text[:m.start()]) and \
-                    not re.match(r"not|nothing|no ", m.group(1)):
-                continue  # the bound belongs to the longer "nothing after" form, matched on its own
+        eras = []
+        for m in re.finditer(rf"{NOT_AFTER_NEGATION}(\b(?:{UPPER}|{LOWER})\s*)?\b" + DECADE, text):
             decade = _decade(m)
             if decade is None:
                 continue
             bound = (m.group(1) or "").strip()
             if bound.startswith("from") and not re.match(r"\s*(?:on|onwards?)\b", text[m.end():]):
                 bound = ""  # "from the 80s" is the decade itself
-            if bound and re.match(upper, bound):
-                high = decade.high if re.match(inclusive_upper, bound) else decade.low - 1
-            elif bound and re.match(lower, bound):
-                inclusive = re.match(r"since|from|no|not|nothing|at least|desde|depuis", bound)
-                low = decade.low if inclusive else decade.high + 1
+            if bound and re.fullmatch(UPPER, bound):
+                high = decade.high if re.match(INCLUSIVE_UPPER, bound) else decade.low - 1
+            elif bound and re.fullmatch(LOWER, bound):
+                low = decade.low if re.match(INCLUSIVE_LOWER, bound) else decade.high + 1
             else:
-                era = decade
-        if era is not None and low is None and high is None:
-            low, high = era.low, era.high
+                eras.append(decade)
+        if eras and low is None and high is None:  # "the 60s or 70s": both
+            low, high = min(e.low for e in eras), max(e.high for e in eras)
         if "max" in anchors and anchors["max"]:
             high = anchors["max"] - 1
         if "min" in anchors and anchors["min"]:
@@ -290,10 +316,15 @@ class MessageReader:
                       rf"(?:{items}|picks?|ones?|suggestions?|titles?|options?|recommendations?|ideas?|"
                       rf"of them|please|pls|max|tops|only)\b", text)
         if m is None:
-            m = re.search(rf"\b(?:just|only|top|give me|show me|gimme)\s+(\d{{1,2}}|{numbers})\b(?!\s*(?:am|pm|"
-                          rf"years?|stars?|:))", text)
+            m = re.search(rf"\b(?:just|only|top|give me|show me|gimme|make (?:it|that)|nur|seulement|solo)\s+"
+                          rf"(\d{{1,2}}|{numbers})\b(?!\s*(?:am|pm|years?|stars?|:))", text)
+        if m is None:
+            m = re.search(rf"^\W*(\d{{1,2}}|{numbers})\s+(?:would be|is|are|sounds?|will do)\s+(?:perfect|enough|"
+                          rf"good|fine|plenty|great|ok|okay|nice|ideal)\b|^\W*(\d{{1,2}}|{numbers})\W*(?:please|pls)?\W*$",
+                          text)
         if m:
-            value = COUNT_WORDS.get(m.group(1)) or int(m.group(1))
+            number = next(g for g in m.groups() if g)
+            value = COUNT_WORDS.get(number) or int(number)
             change.count = max(1, min(10, value))
 
 
@@ -311,7 +342,7 @@ def _polarity(clause: str, window: int = 12) -> int:
     tail = " ".join(words[-window:])
     last_negative = max((m.end() for m in re.finditer(rf"\b(?:{NEGATIVE})(?:\b|$)", tail)), default=-1)
     last_positive = max((m.end() for m in re.finditer(rf"\b(?:{POSITIVE})\b", tail)), default=-1)
-    if last_negative > last_positive:
+    if last_negative >= last_positive and last_negative >= 0:
         return -1
     return 1
 
