@@ -22,7 +22,7 @@ MAX_WORDS = 8
 FUZZY_CUTOFF = 90       # for phrases under 8 characters; one slip in a longer one is allowed (85)
 # Words that introduce a title nearby: a lower-case common word right after one of these is read as a title.
 CUES = set("""loved love loves like liked likes enjoyed enjoy adore adored adores hated hate hates disliked
-dislike saw seen watched watch rewatched fan fans than as and or plus also including especially about
+dislike saw seen watched watch rewatched fan fans than as including especially about
 favourite favorite favorites favourites stand despised despise detested fond classic remember mean
 ame adoro aimé adoré encanto encantó mochte geliebt""".split())
 # Common words that are never read as a title on their own, however they are written.
@@ -118,20 +118,20 @@ class TitleIndex:
         return Mention(self.catalog.item(ids[0]), window[0].start, end, exact)
 
     def _plausible(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
-        """Whether a window may be a title: not made only of common words, unless written like one."""
+        """Whether a window may be a title: written like one, or next to a cue or another title."""
         norms = [w.norm for w in window]
         if len(window) > 1 and norms[0] in ARTICLES:
             return False  # the window without its article is tried too
-        if all(n in COMMON or n in self.ignore or n.isdigit() for n in norms):
-            return len(window) == 1 and _in_list(words, start, 1, taken) and norms[0] in self.variants
         if len(window) == len(words) <= 4:
             return True  # the whole message is the title ("Fargo?")
-        if len(window) >= 3 or any(w.capitalised and (i or not _sentence_start(text, w.start))
-                                   for i, w in enumerate(window)):
-            return True
         described = start + len(window) < len(words) and words[start + len(window)].norm in {"was", "were"}
         cued = described or _cued(words, start) or _in_list(words, start, len(window), taken) or \
             _quoted(text, window[0].start, window[-1].end)
+        titled = any(w.capitalised and (i or not _sentence_start(text, w.start)) for i, w in enumerate(window))
+        if all(n in COMMON or n in self.ignore or n.isdigit() for n in norms):
+            return (cued or titled) and " ".join(norms) in self.variants  # "Last Love", "Night Love"
+        if len(window) >= 3 or titled:
+            return True
         if any(n in self.ignore for n in norms):
             return cued
         return len(window) == 2 or cued

@@ -1,0 +1,144 @@
+"""The message reader and the dialogue state, table-driven over the tiny synthetic catalog.
+
+Titles there: "<Word> Space" (Sci-Fi, Adventure), "<Word> Love" (Romance, Drama), "<Word> Fear" (Horror,
+Thriller) for Silver, Last, Quiet, Red, Broken, Golden, Night, Lost, Bright, Cold, Wild, Dark; years 1950-1994.
+"""
+
+import pytest
+
+from catalog.domain import load_domain
+from chat_app.reader import MessageReader
+from chat_app.state import Change, Wishes
+
+
+@pytest.fixture(scope="module")
+def reader(tiny_catalog):
+    return MessageReader(tiny_catalog, load_domain("movies"))
+
+
+@pytest.fixture(scope="module")
+def ids(tiny_catalog):
+    return {item.title: item.id for item in tiny_catalog.all_items()}
+
+
+def after(reader, messages, shown=()):
+    """The wishes after reading each message in turn, as the agent carries them."""
+    wishes, previous = Wishes(), Wishes()
+    for message in messages:
+        change = reader.read(message, wishes, list(shown))
+        new = change.apply(wishes, previous)
+        if new != wishes:
+            previous, wishes = wishes, new
+    return wishes
+
+
+STATES = [
+    # (messages, expected slots)
+    (["some scifi please"], {"genres": ("Sci-Fi",)}),
+    (["science fiction, but nothing scary"], {"genres": ("Sci-Fi",), "exclude_genres": ("Horror",)}),
+    (["a romance would be nice", "pre-1960 if you can"], {"genres": ("Romance",), "year_max": 1959}),
+    (["nothing later than 1985"], {"year_max": 1985, "year_min": None}),
+    (["nothing older than 1970"], {"year_min": 1970, "year_max": None}),
+    (["nothing before the 70s"], {"year_min": 1970}),
+    (["after 1970"], {"year_min": 1971}),
+    (["from 1962"], {"year_min": 1962, "year_max": 1962}),
+    (["between 1960 and 1965"], {"year_min": 1960, "year_max": 1965}),
+    (["early 80s"], {"year_min": 1980, "year_max": 1984}),
+    (["the sixties or seventies"], {"year_min": 1960, "year_max": 1979}),
+    (["de los ochenta"], {"year_min": 1980, "year_max": 1989}),
+    (["old classics"], {"year_max": 1979}),
+    (["thrillers from the 80s", "the year doesn't matter anymore"], {"genres": ("Thriller",), "year_min": None,
+                                                                      "year_max": None}),
+    (["romance", "let's switch to horror"], {"genres": ("Horror",)}),
+    (["romance", "westerns instead"], {"genres": ("Romance",)}),  # no Western in this catalog: nothing to switch to
+    (["romance", "maybe some scifi too"], {"genres": ("Romance", "Sci-Fi")}),
+    (["romance and horror", "I don't care about horror anymore"], {"genres": ("Romance",), "exclude_genres": ()}),
+    (["no horror pls", "actually horror is fine"], {"genres": ("Horror",), "exclude_genres": ()}),
+    (["not into horror, i want dramas"], {"genres": ("Drama",), "exclude_genres": ("Horror",)}),
+    (["romance from the 80s", "something completely different"], {"genres": (), "year_min": None}),
+    (["romance", "from the 60s", "forget that"], {"genres": ("Romance",), "year_min": None}),
+    (["romance", "hmm scratch that"], {"genres": ()}),
+    (["just give me 3 romances"], {"genres": ("Romance",), "count": 3}),
+    (["horror", "two is enough"], {"count": 2}),
+    (["ich liebe horrorfilme"], {"genres": ("Horror",)}),
+    (["quelque chose de drôle des années 80"], {"year_min": 1980, "year_max": 1989}),
+    (["documentry pls"], {"genres": ()}),  # no Documentary here: a typo of an absent genre adds nothing
+    (["my kids love scary stuff"], {"genres": ("Horror",)}),
+]
+
+
+@pytest.mark.parametrize("messages,expected", STATES, ids=[" / ".join(m) for m, _ in STATES])
+def test_state_after_messages(reader, messages, expected):
+    wishes = after(reader, messages)
+    for slot, value in expected.items():
+        got = getattr(wishes, slot)
+        assert (tuple(sorted(got)) if isinstance(got, tuple) else got) == \
+               (tuple(sorted(value)) if isinstance(value, tuple) else value), slot
+
+
+TITLES = [
+    ("I adore silver space, last love and quiet fear", {"liked": ["Silver Space", "Last Love", "Quiet Fear"]}),
+    ("What would a fan of Golden Love enjoy?", {"liked": ["Golden Love"]}),
+    ("i hated Red Fear but loved Red Love", {"liked": ["Red Love"], "disliked": ["Red Fear"]}),
+    ("something like Broken Space", {"similar_to": ["Broken Space"]}),
+    ("couldn't stand night love", {"disliked": ["Night Love"]}),
+    ("cold fear was way too gross", {"disliked": ["Cold Fear"]}),
+    ("silvr spacе and lost love were great", {"liked": ["Silver Space", "Lost Love"]}),
+    ("why Silver Space?", {}),
+    ("tell me about wild love", {}),
+]
+
+
+@pytest.mark.parametrize("message,expected", TITLES, ids=[m for m, _ in TITLES])
+def test_titles_are_sorted_by_what_the_user_says_of_them(reader, ids, message, expected):
+    change = reader.read(message)
+    for slot in ("liked", "disliked", "similar_to"):
+        assert sorted(change.__dict__[slot]) == sorted(ids[t] for t in expected.get(slot, [])), slot
+
+
+@pytest.mark.parametrize("message", ["I loved The Zorblax Chronicles", "my favourite is \"Moon Bandits\""])
+def test_unknown_titles_are_reported_not_guessed(reader, message):
+    change = reader.read(message)
+    assert change.unknown_titles and not change.liked
+
+
+@pytest.mark.parametrize("message", ["something for tonight", "a lost cause, this weather", "i love a quiet night",
+                                     "red wine and a cold night", "hello"])
+def test_ordinary_words_are_not_titles(reader, message):
+    assert reader.titles.find(message) == []
+
+
+def test_references_to_picks(reader, tiny_catalog):
+    shown = [i.id for i in tiny_catalog.all_items()[:5]]
+    assert reader.read("more like the second one", shown=shown).similar_to == [shown[1]]
+    assert reader.read("not the first one please", shown=shown).disliked == [shown[0]]
+    older = reader.read("something older", shown=shown)
+    assert older.year_max == min(tiny_catalog.item(i).year for i in shown) - 1
+
+
+@pytest.mark.parametrize("message", ["any more?", "anything else?", "other suggestions in that vein?", "keep going"])
+def test_asking_for_more_changes_nothing_but_asks(reader, message):
+    change = reader.read(message, Wishes(genres=("Romance",)))
+    assert change.more and not change.changes_wishes()
+
+
+def test_a_huge_or_odd_message_is_read_quickly_and_safely(reader):
+    reader.read("x" * 50_000 + " silver space")
+    reader.read("\ud800 odd \x00 unicode ✨ 𝔰𝔠𝔦𝔣𝔦")
+
+
+def test_named_items_are_never_recommended_back():
+    wishes = Wishes(liked=(1,), disliked=(2,), similar_to=(3,))
+    query = wishes.query(None, exclude=sorted(wishes.named_items))
+    assert set(query.exclude) == {1, 2, 3}
+
+
+def test_undo_returns_the_previous_state():
+    first, second = Wishes(genres=("Romance",)), Wishes(genres=("Romance",), year_min=1960, year_max=1969)
+    assert Change(undo=True).apply(second, first) == first
+
+
+def test_feedback_moves_an_item_between_likes_and_dislikes():
+    wishes = Wishes(liked=(1, 2)).like(2, False)
+    assert wishes.liked == (1,) and wishes.disliked == (2,)
+    assert wishes.without("disliked", "2").disliked == ()
