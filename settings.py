@@ -46,6 +46,9 @@ class Settings:
                                 "weight of the LLM's re-rank score against the recommender's (0 keeps its order)")
     generate_intro: bool = _opt(True, "CHATREC_GENERATE_INTRO",
                                 "let the LLM write an opening sentence for each list of picks")
+    llm_reasons: bool = _opt(False, "CHATREC_LLM_REASONS",
+                             "let the LLM rewrite each pick's grounded reason as one sentence (checked against the "
+                             "facts; about 1 s per pick on a 2-core CPU)")
     max_message_chars: int = _opt(4000, "CHATREC_MAX_MESSAGE_CHARS", "longer messages are cut to this length")
     host: str = _opt("127.0.0.1", "CHATREC_HOST", "address the web page listens on")
     port: int = _opt(7860, "CHATREC_PORT", "port the web page listens on")

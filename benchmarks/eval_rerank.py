@@ -26,7 +26,9 @@ from recommender.service import Recommender
 from .splits import split
 from settings import Settings, add_arguments
 
+from catalog.domain import domain_of
 from chat_app.rerank import blend, llm_scores, profile_text
+from chat_app.state import Wishes
 
 WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 REQUEST = "Recommend me some movies I would enjoy."
@@ -47,7 +49,8 @@ def score_users(llm, catalog, settings: Settings, protocol: str, users: int, see
         disliked = mine["item"][mine["rating"] <= 2].tolist()
         result = recommender.recommend(Query(user_id=user, k=20))
         started = time.perf_counter()
-        probs = llm_scores(llm, catalog, profile_text(catalog, liked, disliked, []), REQUEST, result.item_ids)
+        profile = profile_text(catalog, Wishes(liked=tuple(liked), disliked=tuple(disliked)))
+        probs = llm_scores(llm, catalog, domain_of(catalog), profile, REQUEST, result.item_ids)
         out.append({"user": user, "candidates": result.item_ids, "scores": [c.score for c in result.candidates],
                     "llm": probs.tolist(), "relevant": sorted(data.relevant[index]),
                     "llm_seconds": time.perf_counter() - started})

@@ -1,7 +1,8 @@
 """What a turn yields while it runs, what it returns, and the one timing helper.
 
 ``Status`` (a line for the page), ``ToolCall`` (the recommender's arguments in words, the number of
-candidates and the time), ``Token`` (streamed reply text) and finally ``Done`` carrying the ``Reply``.
+candidates and the time), ``Picks`` (the explained picks, as soon as they are known), ``Token`` (streamed
+reply text) and finally ``Done`` carrying the ``Reply``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ class ToolCall:
 
 
 @dataclass
+class Picks:
+    items: list[dict]   # the picks with their reasons, before the reply text is written
+    kind: str = "picks"
+
+
+@dataclass
 class Token:
     text: str
     kind: str = "token"
@@ -54,7 +61,7 @@ class Done:
     kind: str = "reply"
 
 
-Event = Status | ToolCall | Token | Done
+Event = Status | ToolCall | Picks | Token | Done
 
 
 class Timer:

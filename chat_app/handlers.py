@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import prompting
-from .events import Event, Reply, Status, Timer, Token, ToolCall
+from .events import Event, Picks, Reply, Status, Timer, Token, ToolCall
 from .explain import facts, reason
 from .sessions import Session
 from .stages import SHOW, Toolbox, explain, generate, mentioned_item, reply_text, rerank, retrieve, user_ratings
@@ -36,6 +36,7 @@ def recommend(tools: Toolbox, turn: Turn) -> Iterator[Event]:
     picks = [result.candidates[n] for n in order[: session.wishes.count or SHOW]]
     with timer("explain"):
         items = explain(tools, session, picks)
+    yield Picks(items)
     with timer("generate"):
         text = yield from reply_text(tools, turn.message, items, result.notes)
     session.shown += [i["id"] for i in items if i["id"] not in session.shown]

@@ -18,6 +18,7 @@ from settings import Settings
 from . import prompting
 from .events import Event, Status, Token
 from .explain import ground_titles, reason
+from .phrasing import phrase
 from .reader import MessageReader
 from .rerank import blend, llm_scores, profile_text
 from .sessions import Session
@@ -63,7 +64,10 @@ def explain(tools: Toolbox, session: Session, picks: list) -> list[dict]:
     for pick in picks:
         item = tools.catalog.item(pick.item_id)
         because = tools.catalog.items(pick.because)
-        items.append({**item.as_dict(), "reason": reason(item, because, ratings, session.wishes, tools.domain)})
+        text = reason(item, because, ratings, session.wishes, tools.domain)
+        if tools.settings.llm_reasons:
+            text = phrase(tools, item.as_dict(), text)
+        items.append({**item.as_dict(), "reason": text})
     return items
 
 

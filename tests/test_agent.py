@@ -212,3 +212,17 @@ def test_build_agent_with_the_fake_model(tiny_settings, tiny_catalog, encoder, m
     agent = build_agent("fake", db=tiny_catalog.path, settings=tiny_settings)
     reply = agent.respond("x", "recommend me something")
     assert set(reply.as_dict()) >= {"text", "items", "tool_called", "tool_args", "candidates", "timings"}
+
+
+def test_llm_reasons_are_kept_only_when_grounded(make_agent, tiny_catalog):
+    honest = FakeChatModel(chooser=scripted_intent, reply=lambda m: "A gentle pick you should enjoy tonight.")
+    reply = make_agent(honest, llm_reasons=True, generate_intro=False).respond("s", "recommend romance")
+    assert all(item["reason"] == "A gentle pick you should enjoy tonight." for item in reply.items)
+    liar = FakeChatModel(chooser=scripted_intent, reply=lambda m: "A 1999 western like Dark Space, loved by all.")
+    reply = make_agent(liar, llm_reasons=True, generate_intro=False).respond("t", "recommend romance")
+    assert all("1999" not in item["reason"] and item["reason"].startswith("A ") for item in reply.items)
+
+
+def test_picks_are_announced_before_the_reply_is_written(make_agent):
+    kinds = [e.kind for e in make_agent().respond_stream("s", "recommend romance")]
+    assert kinds.index("tool") < kinds.index("picks") < kinds.index("token") < kinds.index("reply")
