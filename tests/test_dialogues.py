@@ -55,3 +55,19 @@ def test_the_suite_with_the_real_model_keeps_its_structure(capsys, db_args):
         assert not any("not a catalog item" in f for f in turn["failures"])
         assert len(turn["picks"]) <= 5
     assert report["failed"] <= 0.2 * report["expectations"]
+
+
+def test_the_bookshop_talks_about_books(tmp_path, capsys, encoder, monkeypatch):
+    """Another catalog in its own words: the domain profile the mapping names fills every prompt."""
+    import recommender.service
+    from catalog.build import build_catalog
+    from settings import Settings
+
+    example = REPO_ROOT / "examples" / "bookshop"
+    settings = Settings(data_dir=tmp_path, source=str(example / "items.csv"),
+                        interactions=example / "interactions.csv", mapping=example / "mapping.json")
+    catalog = build_catalog(settings, encoder=encoder)
+    monkeypatch.setattr(recommender.service, "default_encoder", lambda: encoder)
+    rc, report = run(capsys, REPO_ROOT / "tests" / "dialogues_bookshop", "--model", "fake", "--db", catalog.path,
+                     "--data-dir", tmp_path)
+    assert report["dialogues"] == 3 and report["failed"] == 0, report["results"]
