@@ -1,7 +1,7 @@
 """The turn's decision: call the recommender, or answer directly (explain, about an item, chat, refuse).
 
-First the dialogue state: a message that changes the wishes or asks for more gets new picks, unless it
-plainly asks why or about an item. Otherwise the LLM chooses by the log-probability of each label, so it
+First the plain cases: "why …?" after picks explains, "tell me about …" answers about an item, and a
+message that changes the wishes or asks for more gets new picks. Otherwise the LLM chooses by the log-probability of each label, so it
 can never answer outside the options; a small model is strongly biased towards some labels, so its scores
 are calibrated against content-free messages (Zhao et al., 2021, "Calibrate before use") and combined
 with a prior from unambiguous cue words. A fixed guard refuses requests for the hidden instructions before
@@ -54,7 +54,10 @@ class Decider:
         if INJECTION.search(message):
             return "refuse", {intent: float(intent == "refuse") for intent in INTENTS}
         cue = cue_intent(message)
-        if change is not None and (change.changes_wishes() or change.more) and cue not in ("explain", "about"):
+        plain = plain_question(message)
+        if plain == "explain" and shown_titles or plain == "about":
+            return plain, {intent: float(intent == plain) for intent in INTENTS}
+        if change is not None and (change.changes_wishes() or change.more):
             return "recommend", {intent: float(intent == "recommend") for intent in INTENTS}
         scores = combine(self.label_logprobs(message, shown_titles), self.null_logprobs(bool(shown_titles)), cue)
         return max(scores, key=scores.get), scores
@@ -81,6 +84,19 @@ def combine(logprobs: dict[str, float], null: dict[str, float] | None, cue: str 
     top = max(scores.values())
     total = sum(math.exp(s - top) for s in scores.values())
     return {i: math.exp(s - top) / total for i, s in scores.items()}
+
+
+PLAIN_QUESTIONS = [
+    ("explain", re.compile(r"^\W*(?:but |and |so |ok,? )?(?:why|how come|what made you (?:pick|choose))\b", re.I)),
+    ("about", re.compile(r"^\W*(?:tell me (?:more )?about|what year (?:is|was|did)|when (?:was|did) .+ (?:come out|"
+                         r"released|made)|who (?:is|was) in|who (?:stars|directed|plays)|what(?:'s| is) .+ about\?*$)",
+                         re.I)),
+]
+
+
+def plain_question(message: str) -> str | None:
+    """'explain' or 'about' for questions worded so plainly that no model is needed."""
+    return next((intent for intent, pattern in PLAIN_QUESTIONS if pattern.search(message)), None)
 
 
 def cue_intent(message: str) -> str | None:
