@@ -27,6 +27,7 @@ from .state import Wishes
 CANDIDATES = 20
 SHOW = 5
 MAX_REPLY_CHARS = 2000
+MAX_INTRO_CHARS = 300
 
 
 @dataclass
@@ -95,11 +96,13 @@ def generate(tools: Toolbox, messages: list[dict], max_new_tokens: int, allowed:
         pieces.append(piece)
         yield Token(piece)
         joined = "".join(pieces)
-        if len(joined) > MAX_REPLY_CHARS or (first_sentence and re.search(r"[.!?](\s|$)", joined.strip()[10:])):
+        limit = MAX_INTRO_CHARS if first_sentence else MAX_REPLY_CHARS
+        if len(joined) > limit or (first_sentence and re.search(r"[.!?](\s|$)", joined.strip()[10:])):
             break
     text = "".join(pieces).strip()[:MAX_REPLY_CHARS]
     if first_sentence:
         text = re.split(r"(?<=[.!?])\s", re.sub(r"^\W*opening:\s*", "", text, flags=re.I))[0]
+        text = text if len(text) <= MAX_INTRO_CHARS else ""
     if leaks_system_prompt(text, tools.domain):
         return prompting.text("refuse", tools.domain)
     if REFUSAL.search(text):
