@@ -24,7 +24,9 @@ FUZZY_CUTOFF = 90       # for phrases under 8 characters; one slip in a longer o
 CUES = set("""loved love loves like liked likes enjoyed enjoy adore adored adores hated hate hates disliked
 dislike saw seen watched watch rewatched fan fans than as including especially about
 favourite favorite favorites favourites stand despised despise detested fond classic remember mean
-ame adoro aimé adoré encanto encantó mochte geliebt""".split())
+ame adoro aimé adoré encanto encantó mochte geliebt odio detesto déteste amei adorei gostei aime piace mag""".split())
+# Words right after a title that show it was one ("heat was great", "titanic? hated it").
+AFTER_CUES = {"was", "were", "is", "hated", "loved", "sucked", "rocks", "rocked", "ruled", "bored", "blew"}
 # Common words that are never read as a title on their own, however they are written.
 COMMON = set("""a an the and or but if so of to in on at by for with from up down out over under again then
 once here there when where why how all any both each few more most other some such no nor not only own same
@@ -124,7 +126,7 @@ class TitleIndex:
             return False  # the window without its article is tried too
         if len(window) == len(words) <= 4:
             return True  # the whole message is the title ("Fargo?")
-        described = start + len(window) < len(words) and words[start + len(window)].norm in {"was", "were"}
+        described = start + len(window) < len(words) and words[start + len(window)].norm in AFTER_CUES
         cued = described or _cued(words, start) or _in_list(words, start, len(window), taken) or \
             _quoted(text, window[0].start, window[-1].end)
         titled = any(w.capitalised and (i or not _sentence_start(text, w.start)) for i, w in enumerate(window))

@@ -19,7 +19,7 @@ from catalog.mentions import Mention, TitleIndex
 
 from .state import YEARS_CLEARED, Change, Wishes
 
-AFTER_NEGATIVE = re.compile(r"^[^.;!?]{0,40}?\b(?:was|were|is|are|felt|seemed)?\s*(?:so |way |really |too |pretty )*"
+AFTER_NEGATIVE = re.compile(r"^\s*[?!.…]*\s*[^.;!?]{0,40}?\b(?:was|were|is|are|felt|seemed)?\s*(?:so |way |really |too |pretty )*"
                             r"(?:garbage|trash|terrible|awful|boring|gross|bad|overrated|dull|meh|the worst|"
                             r"too (?:intense|scary|violent|slow|long)|not for me|"
                             r"(?:and |but )?(?:i |we |they )?(?:hated?|disliked?|didn'?t like|did not like|"
@@ -30,13 +30,16 @@ NEGATIVE = (r"hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stan
             r"do(?:n'?t| not|nt) (?:like|want|enjoy|love)|not (?:a )?(?:big )?fan of|"
             r"not into|not in the mood for|no more|nothing like|not like|anything but|other than|avoid|skip|"
             r"without|except|no|not|nothing|never|none|boring|awful|terrible|overrated|sick of|tired of|"
-            r"enough (?:of )?|rather not|less|sin|nada de|pas de|sans|pas|keine?n?|ohne|niente|senza")
+            r"enough (?:of )?|rather not|less|sin|nada de|pas de|sans|pas|keine?n?|ohne|niente|senza|odio|odie|"
+            r"detesto|je deteste|j'ai deteste|deteste|no me gusto|non mi e piaciuto|nao gostei|nicht gemocht|"
+            r"mag (?:ich )?nicht|ni de broma")
 # "not sure", "don't mind" and the like negate nothing.
 NOT_NEGATION = re.compile(r"\b(?:not (?:sure|too sure|fussy|picky|bothered)|(?:do ?n[o']?t|wouldn'?t) mind|"
                           r"no (?:idea|clue|problem|worries)|not only|never mind|nothing (?:else|more))\b")
 POSITIVE = (r"lo+ved?|loves|lik(?:e|ed|es)|enjoy(?:ed|s)?|ador(?:e|ed|es)|fan of|fond of|favou?rites?|"
             r"great|amazing|awesome|brilliant|the best|into|dig|dug|rewatch(?:ed)?|j'ai adoré|j'adore|me encant[oó]|"
-            r"adoro|mochte|liebe|ho amato|mi è piaciuto")
+            r"adoro|mochte|liebe|ho amato|mi e piaciuto|mi piace|amei|adorei|gostei|me gusto|me gusta|j'aime|"
+            r"ich mag|gefiel|geliebt")
 SIMILAR = re.compile(r"\b(?:like|similar to|in the (?:vein|style|spirit) of|along the lines of|such as|"
                      r"comparable to|reminds? me of|same (?:vibe|feel) as|in the same vein as|a la|à la|"
                      r"something like|stuff like|more like|comme|como|wie)\s*$")
@@ -77,7 +80,7 @@ REPLACE = re.compile(r"\b(?:instead|switch(?:ing)?|change (?:it |that )?to|rathe
 ADD = re.compile(r"\b(?:also|too|as well|plus|and|or|both|either|add|with some|mixed with|bit of|en plus|"
                  r"tambi[eé]n|auch|anche|y|et|und)\b")
 NOT_GENRE = re.compile(r"\b(?:my|our|his|her|their|the) (?:kids?|children|family)\b(?! (?:movies?|films?|stuff))")
-COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+COUNT_WORDS = {"half a dozen": 6, "a dozen": 10, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                "ten": 10, "a couple": 2, "a couple of": 2, "couple": 2, "a few": 3, "a pair of": 2, "deux": 2,
                "trois": 3, "dos": 2, "tres": 3, "cinco": 5, "zwei": 2, "drei": 3, "due": 2, "tre": 3}
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
@@ -86,7 +89,7 @@ DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 
                 "seventies": 1970, "eighties": 1980, "nineties": 1990, "cincuenta": 1950, "sesenta": 1960,
                 "setenta": 1970, "ochenta": 1980, "noventa": 1990, "cinquanta": 1950, "sessanta": 1960,
                 "settanta": 1970, "ottanta": 1980, "novanta": 1990}
-YEAR = r"((?:18|19|20)\d\d)"
+YEAR = r"((?:18|19|20)\d\d|'\d\d\b(?!\s*s))"
 DECADE = (r"(?:the\s+)?(?:(early|mid|late)[\s-]+)?(?:(?:(18|19|20)(\d)0\s*'?\s*s)|'?(\d)0\s*'?\s*s\b|"
           r"(" + "|".join(DECADE_WORDS) + r")|(?:annees|anos|anni|decada de los|les annees|die)\s+(?:(?:19)?(\d)0)|"
           r"(\d)0er(?:\s+jahre)?)")
@@ -215,7 +218,8 @@ class MessageReader:
             segment = re.split(r",|\bso\b|\bjust\b|\bonly\b|\bi (?:want|like|love|prefer)\b", clause)[-1]
             after = text[match.end():match.end() + 40]
             found = True
-            if re.search(rf"\b(?:{DROP})\b(?:\s+\w+){{0,3}}\s*$", clause) or DROP_AFTER.search(after):
+            moved_on = re.search(r"\b(?:not|no more|no)\b", segment) and re.match(r"\W*(?:e?s\W*)?(?:any ?more|now)\b", after)
+            if re.search(rf"\b(?:{DROP})\b(?:\s+\w+){{0,3}}\s*$", clause) or DROP_AFTER.search(after) or moved_on:
                 _add(change.drop_genres, genre)
             elif _polarity(segment, window=5) < 0:
                 _add(change.exclude_genres, genre)
@@ -243,27 +247,27 @@ class MessageReader:
             return
         low = high = None
         if m := re.search(rf"\b(?:between|from)\s+{YEAR}\s*(?:and|to|until|till|-|–)\s*{YEAR}\b|\b{YEAR}\s*(?:-|–|to)\s*{YEAR}\b", text):
-            years = sorted(int(y) for y in m.groups() if y)
+            years = sorted(_year(y) for y in m.groups() if y)
             low, high = years[0], years[-1]
             text = text.replace(m.group(0), " ")
         for m in re.finditer(rf"{NOT_AFTER_NEGATION}\b({UPPER})\s*(?:the\s+)?(?:year\s+)?{YEAR}\b", text):
-            high = int(m.group(2)) - (0 if re.match(INCLUSIVE_UPPER, m.group(1)) else 1)
+            high = _year(m.group(2)) - (0 if re.match(INCLUSIVE_UPPER, m.group(1)) else 1)
         for m in re.finditer(rf"\b{YEAR}\s+(?:or|and)\s+(?:earlier|before|older)\b", text):
-            high = int(m.group(1))
+            high = _year(m.group(1))
         for m in re.finditer(rf"{NOT_AFTER_NEGATION}\b({LOWER})\s*(?:the\s+)?(?:year\s+)?{YEAR}\b"
                              rf"(\s+on(?:wards?)?)?", text):
             word = m.group(1)
             if word == "from" and not m.group(3) and high is None and low is None:
-                low = high = int(m.group(2))  # "from 1994": that year
+                low = high = _year(m.group(2))  # "from 1994": that year
                 continue
-            low = int(m.group(2)) + (0 if re.match(INCLUSIVE_LOWER, word) else 1)
+            low = _year(m.group(2)) + (0 if re.match(INCLUSIVE_LOWER, word) else 1)
         for m in re.finditer(rf"\b{YEAR}\s*(?:or (?:later|after|newer)|and (?:later|after|up|newer)|onwards?|on|\+)",
                              text):
-            low = int(m.group(1))
+            low = _year(m.group(1))
         if low is None and high is None:
             for m in re.finditer(rf"\b(?:in|of|made in|released in|year|de|del|from)\s+{YEAR}\b|\b{YEAR}\s+"
                                  rf"(?:movies?|films?|ones?|releases?|stuff)\b", text):
-                year = int(m.group(1))
+                year = _year(m.group(1))
                 low = high = year
         eras = []
         for m in re.finditer(rf"{NOT_AFTER_NEGATION}(\b(?:{UPPER}|{LOWER})\s*)?\b" + DECADE, text):
@@ -273,6 +277,13 @@ class MessageReader:
             bound = (m.group(1) or "").strip()
             if bound.startswith("from") and not re.match(r"\s*(?:on|onwards?)\b", text[m.end():]):
                 bound = ""  # "from the 80s" is the decade itself
+            following = text[m.end():m.end() + 20]
+            if not bound and re.match(r"\s*(?:or (?:later|after|newer)|and (?:later|after|up|newer)|onwards?|\+)", following):
+                low = decade.low
+                continue
+            if not bound and re.match(r"\s*(?:or (?:earlier|before|older)|and (?:earlier|before|older))", following):
+                high = decade.high
+                continue
             if bound and re.fullmatch(UPPER, bound):
                 high = decade.high if re.match(INCLUSIVE_UPPER, bound) else decade.low - 1
             elif bound and re.fullmatch(LOWER, bound):
@@ -347,6 +358,12 @@ def _polarity(clause: str, window: int = 12) -> int:
     return 1
 
 
+def _year(text: str) -> int:
+    """'1985' or "'85" as a year."""
+    digits = int(text.strip("'"))
+    return digits if digits >= 100 else (1900 + digits if digits >= 20 else 2000 + digits)
+
+
 def _decade(m: re.Match) -> _Era | None:
     part, century, digit, short, word, foreign, german = m.group(2, 3, 4, 5, 6, 7, 8)
     if word:
@@ -390,7 +407,8 @@ how about let lets start over forget that scratch never mind switch change actua
 feeling fan fans stuff things thing too much many few couple sounds nice cool fun later earlier before after
 since until than between from early late mid nothing anything also then just some pre post matter matters
 doesn care mind anymore drop remove different completely totally entirely fresh scratch wait hmm ok okay
-give gimme show list top only couple few please pls thx why tell about whats what who when where which""".split())
+give gimme show list top only couple few please pls thx why tell about whats what who when where which
+half dozen""".split())
 
 
 def _content_words(text: str, domain: Domain) -> set[str]:
