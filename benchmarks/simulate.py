@@ -185,8 +185,9 @@ def evaluate(settings: Settings, llm, users: int, seed: int, split_name: str) ->
                 picks = bound_hits(recommender, plan.facts, as_user) if config == CONFIGS[2] else \
                     agent_picks(agents[config], plan.lines, as_user)
                 turns, rank = first_hit(picks, target)
+                named = sum(len(set(shown) & set(said.liked + said.disliked)) for shown, said in zip(picks, plan.facts))
                 rows[(kind, config)].append({"user": user, "target": target, "turns": turns, "rank": rank,
-                                             "lines": plan.lines if n <= 3 else None})
+                                             "named_picks": named, "lines": plan.lines if n <= 3 else None})
         print(f"user {n}/{users}: " + ", ".join(
             f"{kind}/{config.split(' (')[0] if config != CONFIGS[2] else 'bound'}"
             f"{'' if config == CONFIGS[2] else '(' + config.split('(')[1]}="
@@ -198,18 +199,20 @@ def evaluate(settings: Settings, llm, users: int, seed: int, split_name: str) ->
 def summarise(rows: list[dict]) -> dict[str, float]:
     hits = [r for r in rows if r["rank"] is not None]
     return {"users": len(rows), "hit@5": len(hits) / len(rows), "avg_turns": float(np.mean([r["turns"] for r in rows])),
+            "named_picks": sum(r["named_picks"] for r in rows),
             "ndcg@5": float(np.mean([1 / math.log2(r["rank"] + 2) if r["rank"] is not None else 0.0 for r in rows]))}
 
 
 def format_table(result: dict) -> str:
-    lines = ["| users | configuration | n | hit@5 within 5 turns | share of the bound | average turns |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| users | configuration | n | hit@5 within 5 turns | share of the bound | average turns | "
+             "picks the user had named |", "|---|---|---|---|---|---|---|"]
     for kind in ("new", "existing"):
         bound = result[f"{kind} | {CONFIGS[2]}"]["hit@5"]
         for config in CONFIGS:
             r = result[f"{kind} | {config}"]
             share = f"{r['hit@5'] / bound:.2f}" if bound else "–"
-            lines.append(f"| {kind} | {config} | {r['users']} | {r['hit@5']:.3f} | {share} | {r['avg_turns']:.2f} |")
+            lines.append(f"| {kind} | {config} | {r['users']} | {r['hit@5']:.3f} | {share} | {r['avg_turns']:.2f} | "
+                         f"{r['named_picks']} |")
     return "\n".join(lines)
 
 

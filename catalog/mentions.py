@@ -78,6 +78,20 @@ class TitleIndex:
         return {v: sorted(ids, key=lambda i: -popularity.get(i, 0)) for v, ids in out.items()}
 
     @cached_property
+    def _by_label(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for item in self.catalog.all_items():
+            out.setdefault(normalize(item.label), []).append(item.id)
+        return out
+
+    def twins(self, ids) -> set[int]:
+        """The given items and every item listed twice under the same title and year (MovieLens has some)."""
+        out = set()
+        for item in self.catalog.items(ids):
+            out.update(self._by_label.get(normalize(item.label), [item.id]))
+        return out
+
+    @cached_property
     def _fuzzy_choices(self) -> list[str]:
         return [v for v in self.variants if len(v) >= 6]
 

@@ -41,9 +41,9 @@ class Toolbox:
 
 
 def retrieve(tools: Toolbox, session: Session) -> tuple[Query, Recommendation]:
-    """The recommender's top-20 for the wishes in force, leaving out what was shown or named."""
+    """The recommender's top-20 for the wishes in force, leaving out what was shown or named (and its twins)."""
     wishes = session.wishes
-    exclude = list(dict.fromkeys(session.shown[-200:] + sorted(wishes.named_items)))
+    exclude = sorted(tools.reader.titles.twins(session.shown[-200:] + sorted(wishes.named_items)))
     query = wishes.query(session.user_id, exclude=exclude, k=CANDIDATES)
     return query, tools.recommender.recommend(query)
 
