@@ -25,8 +25,9 @@ READERS = ("reader", "llm", "both")
 
 
 def load(split: str) -> list[dict]:
-    path = DATA / f"state_{split}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Every dialogue of a half (``state_dev.jsonl`` and ``state_dev2.jsonl`` make the dev half)."""
+    paths = sorted(DATA.glob(f"state_{split}*.jsonl"))
+    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def predicted_slots(wishes, catalog) -> dict:

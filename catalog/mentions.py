@@ -22,11 +22,15 @@ MAX_WORDS = 8
 FUZZY_CUTOFF = 90       # for phrases under 8 characters; one slip in a longer one is allowed (85)
 # Words that introduce a title nearby: a lower-case common word right after one of these is read as a title.
 CUES = set("""loved love loves like liked likes enjoyed enjoy adore adored adores hated hate hates disliked
-dislike saw seen watched watch rewatched fan fans than as including especially about
+dislike saw seen watched watch rewatched fan fans than as including especially about back
 favourite favorite favorites favourites stand despised despise detested fond classic remember mean
-ame adoro aimé adoré encanto encantó mochte geliebt odio detesto déteste amei adorei gostei aime piace mag""".split())
+ame adoro aimé adoré encanto encantó mochte geliebt odio detesto déteste amei adorei gostei aime piace mag
+not kiffé kiffe""".split())
+POSSESSIVES = {"my", "our", "his", "her", "their", "your"}
+PLACES = {"from", "in", "to", "at", "visiting", "near", "de", "en", "aus"}  # "I am from Brazil" is a place
 # Words right after a title that show it was one ("heat was great", "titanic? hated it").
-AFTER_CUES = {"was", "were", "is", "hated", "loved", "sucked", "rocks", "rocked", "ruled", "bored", "blew"}
+AFTER_CUES = {"was", "were", "is", "hated", "loved", "sucked", "rocks", "rocked", "ruled", "bored", "blew", "fand",
+              "yes", "too"}
 # Common words that are never read as a title on their own, however they are written.
 COMMON = set("""a an the and or but if so of to in on at by for with from up down out over under again then
 once here there when where why how all any both each few more most other some such no nor not only own same
@@ -37,7 +41,7 @@ maybe something anything nothing everything someone good great best better new o
 movie movies film films watch watching tonight today night day time one two three four five six seven eight
 nine ten first second third last next kind sort type lot bit really much many little big long short show
 tell give find need want get got make made see look looking think know go going come take around else
-same different similar other others another instead too also love loved loves hate hated hates like liked
+same different similar other others another instead too also about love loved loves hate hated hates like liked
 likes enjoy enjoyed fan fans""".split())
 ARTICLES = {"the", "a", "an"}
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -64,18 +68,34 @@ class TitleIndex:
     """Normalised title variants of one catalog -> item ids, most popular first."""
 
     def __init__(self, catalog: Catalog, ignore: set[str] = frozenset()):
+        """``ignore``: words that also mean something else (genres, "film"): a title only next to a cue."""
         self.catalog = catalog
         self.ignore = {normalize(w) for w in ignore}
 
     @cached_property
     def variants(self) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {}
-        for item in self.catalog.all_items():
-            for variant in title_variants(item.title):
-                if variant and variant not in self.ignore:
-                    out.setdefault(variant, []).append(item.id)
+        """Variant -> item ids: whole titles before shortened ones ("die hard" is Die Hard, not Die Hard: With
+        a Vengeance), then the most popular first."""
+        ranked: dict[str, list[tuple[int, int, int]]] = {}
         popularity = self.catalog.popularity
-        return {v: sorted(ids, key=lambda i: -popularity.get(i, 0)) for v, ids in out.items()}
+        for item in self.catalog.all_items():
+            full = normalize(item.title)
+            for variant in title_variants(item.title):
+                if variant:
+                    rank = (0 if variant == full else 1, -popularity.get(item.id, 0), item.id)
+                    ranked.setdefault(variant, []).append(rank)
+        return {v: [item_id for *_, item_id in sorted(ids)] for v, ids in ranked.items()}
+
+    @cached_property
+    def prefixes(self) -> dict[str, int]:
+        """The first two or three words of longer titles, where only one title starts so ("butch cassidy")."""
+        seen: dict[str, set[int]] = {}
+        for item in self.catalog.all_items():
+            words = normalize(item.title).split()
+            for size in (2, 3):
+                if len(words) > size and sum(w not in COMMON and len(w) >= 3 for w in words[:size]) >= 2:
+                    seen.setdefault(" ".join(words[:size]), set()).add(item.id)
+        return {p: next(iter(ids)) for p, ids in seen.items() if len(ids) == 1 and p not in self.variants}
 
     @cached_property
     def _by_label(self) -> dict[str, list[int]]:
@@ -102,27 +122,34 @@ class TitleIndex:
         taken = [False] * len(words)
         found: list[Mention] = []
         sizes = list(range(min(MAX_WORDS, len(words)), 0, -1))
-        for size in sizes + sizes[-1:]:  # single words twice: a list's later titles vouch for its earlier ones
+        # Exact titles first, then typos; single words once more at the end, as a list's later titles vouch for
+        # its earlier ones ("the fugitive and the firm").
+        for fuzzy, size in [(False, n) for n in sizes] + [(True, n) for n in sizes] + [(True, 1)] * bool(sizes):
             for start in range(len(words) - size + 1):
                 if any(taken[start:start + size]):
                     continue
-                mention = self._match(text, words, start, size, taken)
+                mention = self._match(text, words, start, size, taken, fuzzy)
                 if mention is not None:
                     found.append(mention)
                     taken[start:start + size] = [True] * size
         return sorted(found, key=lambda m: m.start)
 
-    def _match(self, text: str, words: list[_Word], start: int, size: int, taken: list[bool]) -> Mention | None:
+    def _match(self, text: str, words: list[_Word], start: int, size: int, taken: list[bool],
+               fuzzy: bool) -> Mention | None:
         window = words[start:start + size]
         phrase = normalize(" ".join(w.norm for w in window))
         if not phrase or not self._plausible(window, words, start, text, taken):
             return None
         ids = self.variants.get(phrase)
+        if ids is None and size >= 2 and phrase in self.prefixes:
+            ids = [self.prefixes[phrase]]
         exact = ids is not None
+        if not exact and not fuzzy:
+            return None
         if not exact and len(phrase) >= 6 and window[0].norm not in COMMON and window[-1].norm not in COMMON:
             cutoff = FUZZY_CUTOFF if len(phrase) < 8 else 85
             hit = process.extractOne(phrase, self._fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-            if hit is not None and abs(len(hit[0]) - len(phrase)) <= 3:
+            if hit is not None and abs(len(hit[0]) - len(phrase)) <= (4 if len(phrase) >= 12 else 3):
                 ids = self.variants[hit[0]]
         if not ids:
             return None
@@ -144,6 +171,13 @@ class TitleIndex:
         cued = described or _cued(words, start) or _in_list(words, start, len(window), taken) or \
             _quoted(text, window[0].start, window[-1].end)
         titled = any(w.capitalised and (i or not _sentence_start(text, w.start)) for i, w in enumerate(window))
+        if titled and len(window) == 1 and start and words[start - 1].norm in PLACES and not cued:
+            titled = False
+        if len(window) == 1 and not titled and start and words[start - 1].norm in POSSESSIVES:
+            return False  # "my kids", "her family"
+        following = words[start + len(window)].norm if start + len(window) < len(words) else ""
+        if all(n in self.ignore for n in norms) and following in self.ignore | {"stuff", "ones", "kind"}:
+            return False  # "war films", "horror stuff": the genre, not the title
         if all(n in COMMON or n in self.ignore or n.isdigit() for n in norms):
             return (cued or titled) and " ".join(norms) in self.variants  # "Last Love", "Night Love"
         if len(window) >= 3 or titled:
@@ -167,7 +201,8 @@ def title_variants(title: str) -> set[str]:
         variants.add(numbered.strip())
         variants.add(" ".join(NUMBER_WORDS.get(w, w) for w in v.split()))
         if ":" in title and v == base:
-            variants.add(normalize(title.split(":")[0]))
+            head = title.split(":")[0]
+            variants |= {normalize(head), normalize(re.sub(r"\s+or$", "", head.strip()))}  # "Dr. Strangelove or:"
     return {v for v in variants if v}
 
 

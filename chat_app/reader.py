@@ -20,17 +20,27 @@ from catalog.mentions import Mention, TitleIndex
 from .state import YEARS_CLEARED, Change, Wishes
 
 AFTER_NEGATIVE = re.compile(r"^\s*[?!.…]*\s*[^.;!?]{0,40}?\b(?:was|were|is|are|felt|seemed)?\s*(?:so |way |really |too |pretty )*"
-                            r"(?:garbage|trash|terrible|awful|boring|gross|bad|overrated|dull|meh|the worst|"
-                            r"too (?:intense|scary|violent|slow|long)|not for me|"
-                            r"(?:and |but )?(?:i |we |they )?(?:hated?|disliked?|didn'?t like|did not like|"
-                            r"couldn'?t stand) (?:it|them|that|those)|sucked|a letdown|horrible)\b")
+                            r"(?:garbage|trash|terrible|awful|boring|gross|bad|overrated|dull|meh|the worst|dumb|stupid|"
+                            r"lame|mid|crap|rubbish|dreadful|bored me|put me to sleep|a snooze|"
+                            r"too (?:intense|scary|violent|slow|long|much)|not for me|"
+                            r"(?:and |but )?(?:honestly,? )?(?:i |we |they |he |she )?(?:hated?|disliked?|didn'?t like|"
+                            r"did not like|couldn'?t stand|could not stand|can'?t stand|didn'?t (?:love|enjoy)|"
+                            r"did not (?:love|enjoy)|wasn'?t (?:great|good|for me|a fan))(?: (?:it|them|that|those))?|"
+                            r"messy|disturbing|cringe|"
+                            r"sucked|a letdown|horrible|no me gusto|je deteste|j'ai deteste|non mi e piaciuto|"
+                            r"nao gostei|odiei|fand ich (?:doof|schlecht|langweilig))\b")
+AFTER_POSITIVE = re.compile(r"^\s*[?!.…]*\s*(?:was|were|is|are)\s+(?:so |really |pretty |absolutely |just )*"
+                            r"(?:great|amazing|awesome|brilliant|fantastic|good|fun|wonderful|perfect|excellent|"
+                            r"the best|a classic|my favou?rite|lovely|superb|incredible)\b")
 CLAUSE_END = r"(?:[.;!?]|\bbut\b|\bhowever\b|\bthough\b|\byet\b|\bwhereas\b|\bpero\b|\bmais\b|\baber\b)"
 NEGATIVE = (r"hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stand|cannot stand|couldn'?t stand|"
             r"could not stand|did(?:n'?t| not|nt) (?:like|enjoy|care for|love)|"
             r"do(?:n'?t| not|nt) (?:like|want|enjoy|love)|not (?:a )?(?:big )?fan of|"
-            r"not into|not in the mood for|no more|nothing like|not like|anything but|other than|avoid|skip|"
+            r"not into|not in the mood for|no more|nothing(?: \w+){0,2} like|not like|anything but|other than|avoid|skip|"
             r"without|except|no|not|nothing|never|none|boring|awful|terrible|overrated|sick of|tired of|"
             r"enough (?:of )?|rather not|less|sin|nada de|pas de|sans|pas|keine?n?|ohne|niente|senza|odio|odie|"
+            r"can'?t deal with|cannot deal with|can'?t handle|can'?t do|not (?:big|keen) on|no fan of|"
+            r"neither(?: of us)? (?:liked|enjoyed|loved)|none of us (?:liked|enjoyed)|nobody liked|neither|nor|"
             r"detesto|je deteste|j'ai deteste|deteste|no me gusto|non mi e piaciuto|nao gostei|nicht gemocht|"
             r"mag (?:ich )?nicht|ni de broma")
 # "not sure", "don't mind" and the like negate nothing.
@@ -57,7 +67,7 @@ UNDO = re.compile(r"^\W*(?:(?:hmm+|um+|uh+|ok(?:ay)?|oh|ah|wait|no|nah|actually|
                   r"genre|year|decade|era))")
 MORE = re.compile(r"\b(?:more|others?|another|else|keep (?:going|them coming)|next|additional|again|"
                   r"new ones|different ones|otra|autres?|plus|weitere|altri|altre)\b")
-CLEAR_YEARS = re.compile(r"\b(?:(?:any|whatever|all) (?:year|decade|era|time|period)s?|"
+CLEAR_YEARS = re.compile(r"\b(?:(?:any|whatever) (?:year|decade|era|time period|period)s?|all (?:years|decades|eras)|"
                          r"(?:years?|decades?|eras?|dates?|when it (?:was )?(?:came out|made)|release date|"
                          r"how old (?:it is|they are)|age) (?:does ?n[o']?t|do ?n[o']?t|doesnt|dont|no longer) "
                          r"matters?|(?:do ?n[o']?t|does ?n[o']?t|no longer) (?:care|mind|matter) (?:about |what |which "
@@ -65,6 +75,8 @@ CLEAR_YEARS = re.compile(r"\b(?:(?:any|whatever|all) (?:year|decade|era|time|per
                          r"scrap|never ?mind|skip|clear|no) (?:about )?(?:the |that |any )?(?:year|decade|date|era|"
                          r"time period|period)(?: (?:limit|range|filter|restriction|thing|part|bit|constraint)s?)?|"
                          r"(?:year|decade|era)s? (?:is|are) (?:fine|ok|okay|whatever)|regardless of (?:the )?"
+                         r"(?:year|decade|era)|n'importe quelle (?:annee|epoque)|cualquier (?:ano|epoca|decada)|"
+                         r"qualsiasi (?:anno|epoca)|egal (?:welches|aus welchem) jahr|qualquer (?:ano|epoca)|"
                          r"(?:year|decade|era)|from any (?:year|decade|era))\b")
 CLEAR_GENRES = re.compile(r"\b(?:any|whatever|all) genres?\b|\bgenres? (?:does ?n[o']?t|do ?n[o']?t|no longer) "
                           r"matters?\b|\b(?:fine|ok|okay|open) with any genre\b|\bdrop the genres?\b")
@@ -80,29 +92,45 @@ REPLACE = re.compile(r"\b(?:instead|switch(?:ing)?|change (?:it |that )?to|rathe
 ADD = re.compile(r"\b(?:also|too|as well|plus|and|or|both|either|add|with some|mixed with|bit of|en plus|"
                  r"tambi[eé]n|auch|anche|y|et|und)\b")
 NOT_GENRE = re.compile(r"\b(?:my|our|his|her|their|the) (?:kids?|children|family)\b(?! (?:movies?|films?|stuff))")
-COUNT_WORDS = {"half a dozen": 6, "a dozen": 10, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-               "ten": 10, "a couple": 2, "a couple of": 2, "couple": 2, "a few": 3, "a pair of": 2, "deux": 2,
-               "trois": 3, "dos": 2, "tres": 3, "cinco": 5, "zwei": 2, "drei": 3, "due": 2, "tre": 3}
+COUNT_WORDS = {"half a dozen": 6, "a dozen": 12, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+               "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple": 2, "a couple of": 2, "couple": 2, "a few": 3, "a pair of": 2, "deux": 2,
+               "trois": 3, "quatre": 4, "cinq": 5, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+               "dois": 2, "duas": 2, "quatro": 4, "zwei": 2, "drei": 3, "vier": 4, "funf": 5, "sechs": 6, "due": 2,
+               "tre": 3, "quattro": 4, "cinque": 5, "sei": 6}
+NUMBER_ALONE = re.compile(r"^\W*(?:(?:ok(?:ay)?|hmm+|um+|maybe|just|only|like|so|and|then|actually|let'?s go with|"
+                          r"go with|give (?:me|us)|show (?:me|us)|gimme|dame|da|me da|dimmi|donne[- ]moi|gib mir|"
+                          r"zeig mir|say|pode me dar|me de|und|et|y|e)\W+)*(\d{1,2}|[a-z]+)(?:\W+(?:or so|of (?:them|em)|"
+                          r"please|pls|plz|por favor|porfa|bitte|merci|s'il vous plait|grazie|obrigad[oa]|thanks|"
+                          r"films?|filmes?|peliculas|titoli|titles|movies|picks|options|vorschlage|suggestions|is enough|"
+                          r"would be \w+|will (?:do|suffice)|max|tops|only)\b)*\W*$")
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
             "fifth": 4, "5th": 4, "last": -1, "top": 0}
 DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
                 "seventies": 1970, "eighties": 1980, "nineties": 1990, "cincuenta": 1950, "sesenta": 1960,
                 "setenta": 1970, "ochenta": 1980, "noventa": 1990, "cinquanta": 1950, "sessanta": 1960,
-                "settanta": 1970, "ottanta": 1980, "novanta": 1990}
+                "settanta": 1970, "ottanta": 1980, "novanta": 1990, "annees trente": 1930, "annees quarante": 1940,
+                "annees cinquante": 1950, "annees soixante-dix": 1970, "annees soixante": 1960,
+                "annees quatre-vingt-dix": 1990, "annees quatre-vingt": 1980}
 YEAR = r"((?:18|19|20)\d\d|'\d\d\b(?!\s*s))"
-DECADE = (r"(?:the\s+)?(?:(early|mid|late)[\s-]+)?(?:(?:(18|19|20)(\d)0\s*'?\s*s)|'?(\d)0\s*'?\s*s\b|"
-          r"(" + "|".join(DECADE_WORDS) + r")|(?:annees|anos|anni|decada de los|les annees|die)\s+(?:(?:19)?(\d)0)|"
-          r"(\d)0er(?:\s+jahre)?)")
+DECADE = (r"(?:the\s+|den\s+|des\s+|los\s+)?(?:(early|mid|late|debut des|fin des|principios de los|finales de los|"
+          r"fruhen|spaten|inizio degli|fine degli|inicio dos|final dos)[\s-]+)?"
+          r"(?:(?:(18|19|20)(\d)0\s*'?\s*s)|'?(\d)0\s*'?\s*s\b|"
+          r"(" + "|".join(sorted(DECADE_WORDS, key=len, reverse=True)) + r")|(?:annees|anos|anni|decada de los|les annees|die)\s+(?:(?:19)?(\d)0)|"
+          r"(\d)0ern?(?:\s+jahren?)?)")
+EARLY = {"early", "debut des", "principios de los", "fruhen", "inizio degli", "inicio dos"}
+LATE = {"late", "fin des", "finales de los", "spaten", "fine degli", "final dos"}
 
 UPPER = (r"before|pre-?|prior to|older than|earlier than|up to|until|till|through|no later than|not after|"
          r"nothing (?:after|later than|newer than|more recent than|past|beyond|since)|no (?:newer|later) than|"
-         r"not (?:newer|later) than|at the latest|max(?:imum)?|antes de|avant|vor|nada (?:de )?despues de")
+         r"not (?:newer|later) than|at the latest|max(?:imum)?|antes de|avant|vor|nada (?:de )?despues de|"
+         r"nicht neuer als|nicht nach")
 LOWER = (r"after|post-?|since|newer than|later than|more recent than|from|no (?:earlier|older) than|"
          r"not (?:before|older than|earlier than|prior to)|nothing (?:before|older than|earlier than|prior to)|"
-         r"at least|min(?:imum)?|despues de|apres|nach|depuis|desde|nada (?:de )?antes de")
+         r"at least|min(?:imum)?|despues de|apres|nach|depuis|desde|nada (?:de )?antes de|ab|nicht alter als|"
+         r"nicht vor")
 INCLUSIVE_UPPER = r"up to|until|till|through|no later than|not after|nothing|no (?:newer|later)|not (?:newer|later)|" \
-                  r"at the latest|max|nada"
-INCLUSIVE_LOWER = r"since|from|no (?:earlier|older)|not|nothing|at least|min|desde|depuis|nada"
+                  r"at the latest|max|nada|nicht"
+INCLUSIVE_LOWER = r"since|from|no (?:earlier|older)|not|nothing|at least|min|desde|depuis|nada|ab|nicht"
 NOT_AFTER_NEGATION = r"(?<!nothing )(?<!no )(?<!not )(?<!nada de )(?<!nada )"
 
 
@@ -122,14 +150,17 @@ class MessageReader:
         self._genre_pattern = re.compile(
             r"\b(" + "|".join(re.escape(w) for w in sorted(self.lexicon, key=len, reverse=True)) + r")"
             r"(?:e?s)?(?:-?(?:filme?|films?|movies?))?\b")
-        self._fuzzy_genres = [w for w in self.lexicon if len(w) >= 6]
+        self._fuzzy_genres = [w for w in self.lexicon if len(w) >= 5]
 
     def read(self, message: str, wishes: Wishes | None = None, shown: list[int] | None = None) -> Change:
         wishes, shown = wishes or Wishes(), shown or []
         change = Change()
         text = fold(message)
-        if UNDO.search(text):
-            change.undo = True
+        undo = UNDO.search(text)
+        if undo:
+            rest = message[undo.end():].lstrip(" ,.;:!-")
+            change = self.read(rest, wishes, shown) if len(rest.split()) >= 2 else Change()
+            change.undo, change.more = True, True
             return change
         change.reset = bool(RESET.search(text))
         mentions = self.titles.find(message)
@@ -151,18 +182,29 @@ class MessageReader:
         """Sort named titles into liked / disliked / similar; return titles used as year anchors."""
         anchors: dict[str, int] = {}
         folded = fold(message)
+        previous: tuple[Mention, int] | None = None
         for mention in mentions:
             before = folded[:mention.start]
             clause = re.split(CLAUSE_END, before)[-1]
+            segment = re.split(r",|\bso\b", clause)[-1]
             if re.search(r"\b(?:older|earlier|newer|later|more recent|before|after)\s+than\s*$|"
                          r"\b(?:before|after)\s*$", clause):
                 anchors["max" if re.search(r"older|earlier|before", clause[-20:]) else "min"] = mention.item.year or 0
                 continue
             if QUESTION_ABOUT.search(clause) and not re.search(POSITIVE + "|" + NEGATIVE, clause):
                 continue
-            polarity = _polarity(clause)
-            if AFTER_NEGATIVE.search(folded[mention.end:]) and not re.search(POSITIVE, clause[-25:]):
+            after = folded[mention.end:]
+            listed = previous is not None and re.fullmatch(r"[\s,&/]*(?:and|or|y|et|und|e)?[\s,&/]*(?:the\s+)?",
+                                                             folded[previous[0].end:mention.start])
+            if AFTER_NEGATIVE.search(after) and not re.search(POSITIVE, segment[-25:]):
                 polarity = -1
+            elif AFTER_POSITIVE.search(after):
+                polarity = 1
+            elif re.search(rf"\b(?:{POSITIVE}|{NEGATIVE})\b", segment):
+                polarity = _polarity(segment)
+            else:
+                polarity = previous[1] if listed else _polarity(clause)
+            previous = (mention, polarity)
             if polarity < 0:
                 change.disliked.append(mention.item.id)
             elif SIMILAR.search(clause):
@@ -234,17 +276,20 @@ class MessageReader:
         """Genre words with one slip ("comdies", "documentry") written correctly."""
         def fix(match: re.Match) -> str:
             word = match.group(0)
-            if word in self.lexicon or len(word) < 6:
+            if word in self.lexicon or len(word) < 5:
                 return word
-            hit = process.extractOne(word, self._fuzzy_genres, scorer=fuzz.ratio, score_cutoff=85)
+            hit = process.extractOne(word, self._fuzzy_genres, scorer=fuzz.ratio, score_cutoff=85 if len(word) >= 6 else 88)
             return hit[0] if hit else word
-        return re.sub(r"[a-z]{6,}", fix, text)
+        return re.sub(r"[a-z]{5,}", fix, text)
 
     # --- years ----------------------------------------------------------------------------------
     def _years(self, text: str, shown: list[int], anchors: dict[str, int], change: Change) -> None:
         if CLEAR_YEARS.search(text):
             change.year_min = change.year_max = YEARS_CLEARED
             return
+        text = re.sub(r"\b(nothing|anything|not|no)\s+(?:(?:that|which)\s+)?(?:from|made|released|dated|came out|"
+                      r"is|was|'s)\s+(?:from\s+)?(before|after|older than|newer than|later than|earlier than|"
+                      r"prior to)\b", r"\1 \2", text)
         low = high = None
         if m := re.search(rf"\b(?:between|from)\s+{YEAR}\s*(?:and|to|until|till|-|–)\s*{YEAR}\b|\b{YEAR}\s*(?:-|–|to)\s*{YEAR}\b", text):
             years = sorted(_year(y) for y in m.groups() if y)
@@ -261,7 +306,7 @@ class MessageReader:
                 low = high = _year(m.group(2))  # "from 1994": that year
                 continue
             low = _year(m.group(2)) + (0 if re.match(INCLUSIVE_LOWER, word) else 1)
-        for m in re.finditer(rf"\b{YEAR}\s*(?:or (?:later|after|newer)|and (?:later|after|up|newer)|onwards?|on|\+)",
+        for m in re.finditer(rf"\b{YEAR}\s*(?:or (?:later|after|newer)|and (?:later|after|up|newer)|onwards?\b|on\b|\+)",
                              text):
             low = _year(m.group(1))
         if low is None and high is None:
@@ -298,15 +343,21 @@ class MessageReader:
             low = anchors["min"] + 1
         if low is None and high is None:
             low, high = self._era_words(text, shown)
+        additive = re.search(r"\b(?:either|also|too|as well|still|within (?:that|those|them))\b", text)
+        if (low is None) != (high is None) and not additive:  # a new bound is a new era: the other bound goes
+            low = YEARS_CLEARED if low is None else low
+            high = YEARS_CLEARED if high is None else high
         change.year_min, change.year_max = low, high
 
     def _era_words(self, text: str, shown: list[int]) -> tuple[int | None, int | None]:
         years = [item.year for item in self.catalog.items(shown) if item.year]
         older = re.search(r"\b(?:older|earlier|oldies|old|classics?|vintage|golden age|old-?school|"
-                          r"anciens?|viejas?|alte)\b", text)
+                          r"anciens?|viejas?|alte|clasicos?|antiguos?|antiguas?|antigos?|antigas?|classicos?|vecchi)\b", text)
         newer = re.search(r"\b(?:newer|more recent|recent|latest|new|modern|current|contemporary|"
                           r"recientes?|recents?|neue)\b", text)
-        if older and not re.search(r"\bnot (?:too |so )?(?:old|older)\b", text):
+        if older and re.search(r"\b(?:not|no|nothing|nothin|never)\s+(?:too |so |that |very )?(?:old|older)\b", text):
+            older = None
+        if older:
             comparative = re.match(r"older|earlier", older.group(0))
             if comparative and years:
                 return YEARS_CLEARED, min(years) - 1  # older than the picks: the old lower bound goes
@@ -327,23 +378,29 @@ class MessageReader:
                       rf"(?:{items}|picks?|ones?|suggestions?|titles?|options?|recommendations?|ideas?|"
                       rf"of them|please|pls|max|tops|only)\b", text)
         if m is None:
-            m = re.search(rf"\b(?:just|only|top|give me|show me|gimme|make (?:it|that)|nur|seulement|solo)\s+"
+            m = re.search(rf"\b(?:just|only|top|give (?:me|us)|show (?:me|us)|gimme|make (?:it|that)|nur|seulement|solo|"
+                          rf"say)\s+"
                           rf"(\d{{1,2}}|{numbers})\b(?!\s*(?:am|pm|years?|stars?|:))", text)
         if m is None:
             m = re.search(rf"^\W*(\d{{1,2}}|{numbers})\s+(?:would be|is|are|sounds?|will do)\s+(?:perfect|enough|"
-                          rf"good|fine|plenty|great|ok|okay|nice|ideal)\b|^\W*(\d{{1,2}}|{numbers})\W*(?:please|pls)?\W*$",
+                          rf"good|fine|plenty|great|ok|okay|nice|ideal|lovely|grand|super|will do)\b|^\W*(\d{{1,2}}|{numbers})\W*(?:please|pls)?\W*$",
                           text)
+        if m is None:
+            alone = NUMBER_ALONE.match(text)
+            m = alone if alone and (alone.group(1).isdigit() or alone.group(1) in COUNT_WORDS) else None
         if m:
             number = next(g for g in m.groups() if g)
             value = COUNT_WORDS.get(number) or int(number)
-            change.count = max(1, min(10, value))
+            change.count = max(1, min(20, value))
 
 
 def fold(text: str) -> str:
     """Lower case without accents or curly quotes: the form every pattern here is written for."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.replace("’", "'").replace("‘", "'").lower()
+    text = text.replace("’", "'").replace("‘", "'").lower()
+    text = re.sub(r"\b(?:nothin|nuthin|nothign|nohting)\b", "nothing", text)
+    return re.sub(r"\bb4\b", "before", text)
 
 
 def _polarity(clause: str, window: int = 12) -> int:
@@ -375,9 +432,9 @@ def _decade(m: re.Match) -> _Era | None:
         start = 1900 + d * 10 if d >= 2 else 2000 + d * 10
     else:
         return None
-    if part == "early":
+    if part in EARLY:
         return _Era(start, start + 4)
-    if part == "late":
+    if part in LATE:
         return _Era(start + 5, start + 9)
     if part == "mid":
         return _Era(start + 3, start + 6)

@@ -91,8 +91,8 @@ class Change:
         return probe != Change()
 
     def apply(self, wishes: Wishes, previous: Wishes | None = None) -> Wishes:
-        if self.undo:
-            return previous if previous is not None else Wishes()
+        if self.undo:  # back to the state before the last change, then whatever else the message said
+            wishes = previous if previous is not None else Wishes()
         if self.reset:
             wishes = Wishes()
         start_fresh = self.clear_genres or (self.replace_genres and self.genres)
