@@ -14,15 +14,17 @@ from .tabular import load_tabular
 from .writer import write_catalog
 
 
-def load_source(settings: Settings) -> CatalogData:
+def load_source(settings: Settings, encoding: str = "utf-8") -> CatalogData:
+    """The source's rows; ``encoding`` is that of a CSV/TSV/JSONL source (MovieLens has its own)."""
     if settings.source == "ml-100k":
         return load_ml100k(settings.ml100k_dir, download_dir=Path(settings.data_dir) / "downloads")
-    return load_tabular(Path(settings.source), settings.interactions, settings.mapping)
+    return load_tabular(Path(settings.source), settings.interactions, settings.mapping, encoding)
 
 
-def build_catalog(settings: Settings, embed: bool = True, encoder: Encoder | None = None) -> Catalog:
+def build_catalog(settings: Settings, embed: bool = True, encoder: Encoder | None = None,
+                  encoding: str = "utf-8") -> Catalog:
     """Import the source into ``settings.db_path`` (atomically) and compute missing item embeddings."""
-    write_catalog(load_source(settings), settings.db_path)
+    write_catalog(load_source(settings, encoding), settings.db_path)
     catalog = Catalog(settings.db_path)
     if embed:
         item_embeddings(catalog, encoder)

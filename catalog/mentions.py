@@ -15,7 +15,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 
 from .store import Catalog, Item
-from .titles import normalize
+from .titles import canonical, normalize, title_variants
 
 MAX_CHARS = 800
 MAX_WORDS = 8
@@ -44,8 +44,6 @@ tell give find need want get got make made see look looking think know go going 
 same different similar other others another instead too also about love loved loves hate hated hates like liked
 likes enjoy enjoyed fan fans""".split())
 ARTICLES = {"the", "a", "an"}
-NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-                "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ class TitleIndex:
         ranked: dict[str, list[tuple[int, int, int]]] = {}
         popularity = self.catalog.popularity
         for item in self.catalog.all_items():
-            full = normalize(item.title)
+            full = canonical(item.title)
             for variant in title_variants(item.title):
                 if variant:
                     rank = (0 if variant == full else 1, -popularity.get(item.id, 0), item.id)
@@ -91,7 +89,7 @@ class TitleIndex:
         """The first two or three words of longer titles, where only one title starts so ("butch cassidy")."""
         seen: dict[str, set[int]] = {}
         for item in self.catalog.all_items():
-            words = normalize(item.title).split()
+            words = canonical(item.title).split()
             for size in (2, 3):
                 if len(words) > size and sum(w not in COMMON and len(w) >= 3 for w in words[:size]) >= 2:
                     seen.setdefault(" ".join(words[:size]), set()).add(item.id)
@@ -137,7 +135,7 @@ class TitleIndex:
     def _match(self, text: str, words: list[_Word], start: int, size: int, taken: list[bool],
                fuzzy: bool) -> Mention | None:
         window = words[start:start + size]
-        phrase = normalize(" ".join(w.norm for w in window))
+        phrase = canonical(" ".join(w.norm for w in window))
         if not phrase or not self._plausible(window, words, start, text, taken):
             return None
         ids = self.variants.get(phrase)
@@ -165,7 +163,7 @@ class TitleIndex:
         norms = [w.norm for w in window]
         if len(window) > 1 and norms[0] in ARTICLES:
             return False  # the window without its article is tried too
-        if len(window) == len(words) <= 4:
+        if len(window) == len(words) <= 4 and not any(n in COMMON for n in norms):
             return True  # the whole message is the title ("Fargo?")
         described = start + len(window) < len(words) and words[start + len(window)].norm in AFTER_CUES
         cued = described or _cued(words, start) or _in_list(words, start, len(window), taken) or \
@@ -179,31 +177,12 @@ class TitleIndex:
         if all(n in self.ignore for n in norms) and following in self.ignore | {"stuff", "ones", "kind"}:
             return False  # "war films", "horror stuff": the genre, not the title
         if all(n in COMMON or n in self.ignore or n.isdigit() for n in norms):
-            return (cued or titled) and " ".join(norms) in self.variants  # "Last Love", "Night Love"
+            return (cued or titled) and canonical(" ".join(norms)) in self.variants  # "Last Love", "Night Love"
         if len(window) >= 3 or titled:
             return True
         if any(n in self.ignore for n in norms):
             return cued
         return len(window) == 2 or cued
-
-
-def title_variants(title: str) -> set[str]:
-    """Ways people write a title: as is, without its subtitle or bracketed alternative, numbers for numerals."""
-    base = normalize(title)
-    variants = {base, normalize(re.sub(r"['’]", "", title))}
-    bracket = re.match(r"^(.*?)\s*\((.+)\)\s*$", title)
-    if bracket:
-        variants |= {normalize(bracket.group(1)), normalize(bracket.group(2))}
-    for v in list(variants):
-        numbered = re.sub(r"\bpart\b\s*", "", v)
-        for roman, digit in (("ii", "2"), ("iii", "3"), ("iv", "4")):
-            numbered = re.sub(rf"\b{roman}\b", digit, numbered)
-        variants.add(numbered.strip())
-        variants.add(" ".join(NUMBER_WORDS.get(w, w) for w in v.split()))
-        if ":" in title and v == base:
-            head = title.split(":")[0]
-            variants |= {normalize(head), normalize(re.sub(r"\s+or$", "", head.strip()))}  # "Dr. Strangelove or:"
-    return {v for v in variants if v}
 
 
 def _words(text: str) -> list[_Word]:

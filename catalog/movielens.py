@@ -8,7 +8,6 @@ those places at build time and never stored in this repository.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import importlib.util
 import io
@@ -18,7 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import CatalogError
-from .records import CatalogData, item_text
+from .files import read_text
+from .records import RATING_SCALE, TIMESTAMP_RANGE, YEAR_RANGE, CatalogData, item_text, number, where
 from .titles import split_title
 
 OFFICIAL_FILES = ("u.data", "u.item", "u.user", "u.genre")
@@ -80,44 +80,41 @@ def load_official(folder: Path) -> CatalogData:
     for n, line in enumerate(_lines(folder / "u.item"), 1):
         if not line:
             continue
-        cols = line.split("|")
-        if len(cols) != 5 + len(genre_names):
-            raise CatalogError(f"{folder / 'u.item'} line {n}: expected {5 + len(genre_names)} fields, got {len(cols)}")
+        cols = _fields(line, "|", 5 + len(genre_names), where(folder / "u.item", n))
         title, year = split_title(cols[1])
         if year is None and cols[2]:
             year = datetime.strptime(cols[2], "%d-%b-%Y").year
         genres = [g for g, flag in zip(genre_names, cols[5:]) if flag == "1" and g != "unknown"]
-        items.append(_item(int(cols[0]), title, year, genres, {"imdb_url": cols[4], "release_date": cols[2]}))
+        items.append(_item(cols[0], title, year, genres, {"imdb_url": cols[4], "release_date": cols[2]},
+                           where(folder / "u.item", n)))
     users = [
         {"id": int(uid), "key": uid, "age": int(age), "gender": gender, "occupation": occ, "zip": zipc}
         for uid, age, gender, occ, zipc in (line.split("|") for line in _lines(folder / "u.user") if line)
     ]
-    interactions = [
-        {"user_id": int(u), "item_id": int(i), "rating": float(r), "ts": int(t)}
-        for u, i, r, t in (line.split("\t") for line in _lines(folder / "u.data") if line)
-    ]
-    return CatalogData(items, users, interactions, {"source": "ml-100k", "source_path": str(folder.resolve()),
+    interactions = [_interaction(*_fields(line, "\t", 4, where(folder / "u.data", n)), where(folder / "u.data", n))
+                    for n, line in enumerate(_lines(folder / "u.data"), 1) if line]
+    return CatalogData(items, users, interactions, {"source": "ml-100k", "domain": "movies",
+                                                     "source_path": str(folder.resolve()),
                                                      "source_kind": "official u.* files (MD5 checked)"})
 
 
 def load_recbole(folder: Path) -> CatalogData:
     items = []
-    for row in _atomic_rows(folder / "ml-100k.item"):
+    for n, row in _atomic_rows(folder / "ml-100k.item"):
         title, title_year = split_title(row["movie_title"])
         year = int(row["release_year"]) if row.get("release_year", "").isdigit() else title_year
         genres = [g for g in row["class"].split() if g != "unknown"]
-        items.append(_item(int(row["item_id"]), title, year, genres, {}))
+        items.append(_item(row["item_id"], title, year, genres, {}, where(folder / "ml-100k.item", n)))
     users = [
         {"id": int(r["user_id"]), "key": r["user_id"], "age": int(r["age"]), "gender": r["gender"],
          "occupation": r["occupation"], "zip": r["zip_code"]}
-        for r in _atomic_rows(folder / "ml-100k.user")
+        for _, r in _atomic_rows(folder / "ml-100k.user")
     ]
-    interactions = [
-        {"user_id": int(r["user_id"]), "item_id": int(r["item_id"]), "rating": float(r["rating"]),
-         "ts": int(float(r["timestamp"]))}
-        for r in _atomic_rows(folder / "ml-100k.inter")
-    ]
-    return CatalogData(items, users, interactions, {"source": "ml-100k", "source_path": str(folder.resolve()),
+    interactions = [_interaction(r["user_id"], r["item_id"], r["rating"], r["timestamp"],
+                                 where(folder / "ml-100k.inter", n))
+                    for n, r in _atomic_rows(folder / "ml-100k.inter")]
+    return CatalogData(items, users, interactions, {"source": "ml-100k", "domain": "movies",
+                                                     "source_path": str(folder.resolve()),
                                                      "source_kind": "recbole package copy"})
 
 
@@ -135,23 +132,36 @@ def download_official(target: Path) -> Path:
     return folder
 
 
-def _item(item_id: int, title: str, year: int | None, genres: list[str], attrs: dict) -> dict:
+def _item(item_id: str, title: str, year: int | None, genres: list[str], attrs: dict, at: str) -> dict:
+    item_id = int(number(item_id, "item id", at, whole=True))
+    if year is not None:
+        year = int(number(year, "year", at, YEAR_RANGE))
     return {"id": item_id, "key": str(item_id), "title": title, "year": year, "genres": genres,
             "text": item_text(title, year, genres), "attrs": attrs}
 
 
+def _interaction(user: str, item: str, rating: str, ts: str, at: str) -> dict:
+    return {"user_id": int(number(user, "user id", at, whole=True)),
+            "item_id": int(number(item, "item id", at, whole=True)),
+            "rating": number(rating, "rating", at, RATING_SCALE),
+            "ts": int(number(ts, "timestamp", at, TIMESTAMP_RANGE))}
+
+
+def _fields(line: str, separator: str, count: int, at: str) -> list[str]:
+    cols = line.split(separator)
+    if len(cols) != count:
+        raise CatalogError(f"{at}: expected {count} fields, got {len(cols)}")
+    return cols
+
+
 def _lines(path: Path) -> list[str]:
-    if not path.exists():
-        raise CatalogError(f"{path}: missing")
-    return path.read_text(encoding="latin-1").splitlines()
+    return read_text(path, "latin-1").splitlines()
 
 
 def _atomic_rows(path: Path):
-    """Rows of a RecBole atomic file, whose header names columns as ``name:type``."""
-    if not path.exists():
-        raise CatalogError(f"{path}: missing")
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = [name.split(":")[0] for name in next(reader)]
-        for row in reader:
-            yield dict(zip(header, row))
+    """(line number, row) pairs of a RecBole atomic file, whose header names columns as ``name:type``."""
+    lines = read_text(path).splitlines()
+    header = [name.split(":")[0] for name in lines[0].split("\t")] if lines else []
+    for n, line in enumerate(lines[1:], 2):
+        if line:
+            yield n, dict(zip(header, _fields(line, "\t", len(header), where(path, n))))

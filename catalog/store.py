@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass, field
@@ -12,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from .errors import CatalogError
-from .titles import normalize
+from .titles import MAX_QUERY_CHARS, canonical, clean_text, normalize, query_forms, title_variants
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,19 @@ class Catalog:
     def _normalized_titles(self) -> dict[int, str]:
         return {i: normalize(item.title) for i, item in self._items.items()}
 
+    @cached_property
+    def _title_index(self) -> dict[str, list[int]]:
+        """Canonical title variant -> item ids: items whose whole title it is first, then the most rated."""
+        index: dict[str, list[tuple[bool, int, int]]] = {}
+        for item in self._items.values():
+            whole = canonical(item.title)
+            for variant in title_variants(item.title):
+                index.setdefault(variant, []).append((variant != whole, -self.popularity.get(item.id, 0), item.id))
+        return {variant: [i for *_, i in sorted(hits)] for variant, hits in index.items()}
+
     def search(self, text: str, limit: int = 5, min_score: float = 60.0) -> list[tuple[Item, float]]:
         """Items whose title matches ``text`` (full-text hits and fuzzy matches for typos), best first."""
+        text = clean_text(text[:MAX_QUERY_CHARS], one_line=True)
         query = normalize(text)
         if not query:
             return []
@@ -105,10 +118,28 @@ class Catalog:
         ranked = sorted(scores, key=lambda i: (-round(scores[i]), -self.popularity.get(i, 0)))
         return [(self._items[i], scores[i]) for i in ranked[:limit]]
 
-    def resolve_title(self, text: str, min_score: float = 86.0) -> Item | None:
-        """The one item a title written by a person or an LLM refers to, or None."""
-        hits = self.search(text, limit=1, min_score=min_score)
-        return hits[0][0] if hits else None
+    def resolve_title(self, text: str) -> Item | None:
+        """The one item a title written by a person or an LLM refers to, or None when it names no catalog
+        item. The whole text must be the title, give or take case, article, subtitle, year and a typo or
+        two in a long title; numbers must agree, and a year written with it within one year."""
+        forms = query_forms(text)
+        for near in (False, True):
+            for form, year in forms:
+                ids = self._near_titles(form) if near else self._title_index.get(form, [])
+                ids = [i for i in ids if year is None or self._items[i].year in (year - 1, year, year + 1)]
+                if ids:
+                    return self._items[ids[0]]
+        return None
+
+    def _near_titles(self, form: str) -> list[int]:
+        """Items with a title variant within the typo budget of ``form``, closest first."""
+        if len(form) < 6:
+            return []
+        budget = 1 if len(form) < 10 else 2
+        digits = re.findall(r"\d+", form)
+        hits = process.extract(form, self._title_index.keys(), scorer=OSA.distance, score_cutoff=budget, limit=None)
+        return [i for variant, _, _ in sorted(hits, key=lambda hit: hit[1])
+                if re.findall(r"\d+", variant) == digits for i in self._title_index[variant]]
 
     def _full_text(self, text: str, limit: int) -> list[int]:
         with self._lock:

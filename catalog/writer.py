@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,8 +17,15 @@ def write_catalog(data: CatalogData, db_path: Path) -> Path:
     """Build the database in a temporary file beside ``db_path``, then replace it in one step."""
     if not data.items:
         raise CatalogError("the catalog has no items: nothing to build")
-    with atomic_path(db_path) as tmp:
-        _write(sqlite_utils.Database(tmp), data)
+    try:
+        with atomic_path(db_path) as tmp:
+            db = sqlite_utils.Database(tmp)
+            try:
+                _write(db, data)
+            finally:
+                db.conn.close()
+    except (sqlite3.Error, OSError) as exc:
+        raise CatalogError(f"{db_path}: could not write the catalog ({exc})") from exc
     return Path(db_path)
 
 
@@ -40,4 +48,3 @@ def _write(db: sqlite_utils.Database, data: CatalogData) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
     db["meta"].insert_all({"key": k, "value": str(v)} for k, v in meta.items())
     db.conn.commit()
-    db.conn.close()
