@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=["dev", "test", "both"], default="test")
     parser.add_argument("--readers", default="reader", help="comma-separated: " + ", ".join(READERS))
     parser.add_argument("--errors", action="store_true", help="print every wrong turn (use on dev only)")
+    parser.add_argument("--llm-dialogues", type=int, default=20,
+                        help="the LLM readers (seconds per turn on a CPU) run on this many dialogues of each half")
     parser.add_argument("--out", type=Path, help="also write the table as Markdown to this file")
     add_arguments(parser, "model", "llm_url", "db", "data_dir", "ml100k_dir")
     args = parser.parse_args(argv)
@@ -132,10 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     for split in (["dev", "test"] if args.split == "both" else [args.split]):
         dialogues = load(split)
         for name in wanted:
+            subset = dialogues if name == "reader" else dialogues[: args.llm_dialogues]
             started = time.perf_counter()
-            result = run(dialogues, available[name], catalog, args.errors)
+            result = run(subset, available[name], catalog, args.errors)
             result["seconds"] = (time.perf_counter() - started) / result["turns"]
-            result["turn_joint"] = run(dialogues, available[name], catalog, forced=True)["joint"]
+            result["turn_joint"] = run(subset, available[name], catalog, forced=True)["joint"]
             results[(name, split)] = result
             for line in result["errors"]:
                 print(line)

@@ -51,9 +51,7 @@ class Agent:
                 shown = [i.label for i in self.catalog.items(session.last_items)]
                 with timer("decide"):
                     intent, _ = self.decider.decide(message, shown, change)
-                if intent in ("explain", "about", "refuse"):
-                    change.text = None  # a question is no wish
-                if intent != "refuse":
+                if intent in ("recommend", "chat"):  # a question about a pick or a refusal changes no wish
                     session.update_wishes(change.apply(session.wishes, session.previous_wishes))
                 handler = HANDLERS.get(intent, HANDLERS["refuse"])
                 reply = yield from handler(self.tools, Turn(session, message, change, timer))

@@ -1,7 +1,8 @@
 """The turn's decision: call the recommender, or answer directly (explain, about an item, chat, refuse).
 
 First the plain cases: "why …?" after picks explains, "tell me about …" answers about an item, and a
-message that changes the wishes or asks for more gets new picks. Otherwise the LLM chooses by the log-probability of each label, so it
+message that changes the wishes or asks for more gets new picks (unless it is plainly off topic: "write a
+script to delete old files" mentions no era). Otherwise the LLM chooses by the log-probability of each label, so it
 can never answer outside the options; a small model is strongly biased towards some labels, so its scores
 are calibrated against content-free messages (Zhao et al., 2021, "Calibrate before use") and combined
 with a prior from unambiguous cue words. A fixed guard refuses requests for the hidden instructions before
@@ -25,17 +26,39 @@ CONTENT_FREE = ("N/A", "", "[MASK]")
 INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b.{0,40}\b(instructions|rules|prompt|guidelines)"
     r"|system prompt|(your|the) (hidden |secret )?(instructions|prompt|rules)\b|jailbreak|developer mode"
-    r"|everything above|do anything now",
+    r"|everything above|do anything now|you are now (?:a|an|my)\b|pretend (?:to be|you are)|act as (?:a|an)\b"
+    r"|new persona|role-?play as|forget (?:that )?you(?:'re| are) a",
     re.I | re.S)
+# Topics no catalog here serves: the state reader's guesses ("old log files" is no era) are not trusted then.
+OFF_TOPIC = re.compile(
+    r"(?:code|script|function|bash|python|javascript|java|sql|html|css|program(?:ming)?|compile|debug|regex|"
+    r"math|equation|square root|integral|capital of|weather|forecast|election|president|stock|bitcoin|crypto|"
+    r"laptop|phone|iphone|recipe|cook(?:ing)?|medicine|ibuprofen|doctor|symptoms?|flight|hotel|visa|translate|"
+    r"homework|essay|tax(?:es)?|capitale? de|capital de)\b|\d+\s*(?:times|plus|minus|divided by|[x*/+-])\s*\d+", re.I)
+EXPLAIN = re.compile(r"\bwhy\b|\breason\b|\bexplain\b|what made you|what makes you think|how come|on what basis|"
+                     r"justify|how did you (?:come up|choose|pick|decide)|what (?:does|do) .{1,40} have to do with|"
+                     r"how (?:is|are) (?:it|this|that|these|those) related|doing (?:on|in) (?:this|the|my) list|"
+                     r"pourquoi|por ?qu[eé]|warum|perch[eé]", re.I)
+ABOUT = re.compile(r"^\W*(?:what year|when (?:did|was|is)|what genres?|what kind of|is \w.*\?|tell me (?:more )?about|"
+                   r"describe|what(?:'s| is) .+ about|what do you know about|which year|who (?:is|was|stars|directed|"
+                   r"plays|composed|wrote|'?s in)|how (?:long|old) is|is .+ (?:ok|okay|suitable|good|too \w+) for|"
+                   r"what(?:'s| is) the (?:plot|runtime|genre|story|rating|year) of|what(?:'s| is) \w[\w' ]{0,40}\?$|"
+                   r"did .+ win|de quoi parle|wann kam|cu[aá]ndo (?:sali[oó]|se estren[oó])|quand est sorti|"
+                   r"is there (?:a lot of |much )?(?:violence|sex|gore|swearing) in)", re.I)
+# After a list of picks, these refine it ("same thing but less violent", "make it scarier").
+REFINE = re.compile(r"\b(?:anything (?:with|starring)|something with|same (?:thing|kind|vibe)|less \w+|more \w+|"
+                    r"\w+i(?:er|est)\b|make (?:it|them)|no \w+s\b|nothing (?:too|with|by)|under \d|shorter|longer|"
+                    r"lighter|darker|funnier|scarier|happier|sadder)", re.I)
 CUES = [
-    ("explain", re.compile(r"\bwhy\b|\breason\b|\bexplain\b|what made you|how come|on what basis|justify|"
-                           r"how did you (come up|choose|pick)|pourquoi|por ?qu[eé]|warum", re.I)),
-    ("about", re.compile(r"^\W*(what year|when (did|was)|what genre|what kind of|is \w.*\?|tell me (more )?about|"
-                         r"describe|what(?:'s| is) .+ about|what do you know about|which year|who (is|was|stars|"
-                         r"directed|plays)|how long is|is .+ (ok|okay|suitable|good) for)", re.I)),
+    ("refuse", OFF_TOPIC),
+    ("explain", EXPLAIN),
+    ("about", ABOUT),
     ("chat", re.compile(r"^\W*(hi|hello|hey|hiya|yo|howdy|greetings|thanks|thank you|thx|ty|cheers|bye|goodbye|"
                         r"see you|good (morning|afternoon|evening|night)|ok|okay|cool|nice|haha|lol|awesome|great|"
-                        r"bonjour|salut|merci|hola|gracias|hallo|danke|ciao|grazie)\b", re.I)),
+                        r"perfect|interesting|bonjour|salut|merci|hola|gracias|hallo|danke|ciao|grazie)\b|"
+                        r"\b(your name|who are you|are you (?:a |an )?(?:bot|ai|human|robot|real)|how are you|"
+                        r"how'?s your day|what can you do|you'?re (?:pretty |really |so )?(?:good|great|smart|awesome|"
+                        r"funny)|i'?m (?:new here|bored|back)|my favou?rite director)\b", re.I)),
     ("recommend", re.compile(r"\b(recomm?end|recomend|suggest|find me|show me|give me|what should i watch|"
                              r"in the mood|something|more like|older|newer|other ones|different ones|"
                              r"what else|anything else|what now|any more|got more|movies?|films?|any \w+s\?)", re.I)),
@@ -54,10 +77,13 @@ class Decider:
         if INJECTION.search(message):
             return "refuse", {intent: float(intent == "refuse") for intent in INTENTS}
         cue = cue_intent(message)
-        plain = plain_question(message)
-        if plain == "explain" and shown_titles or plain == "about":
-            return plain, {intent: float(intent == plain) for intent in INTENTS}
-        if change is not None and (change.changes_wishes() or change.more):
+        named = change is not None and (change.mentioned or change.unknown_titles or re.search(
+            r"\b(?:first|second|third|fourth|fifth|last) (?:one|pick|movie|film|item|book)\b", message, re.I)) \
+            and not change.similar_to
+        if cue == "explain" and shown_titles or cue == "about" and named and ABOUT.search(message):
+            return cue, {intent: float(intent == cue) for intent in INTENTS}  # plainly worded questions
+        refines = bool(shown_titles) and REFINE.search(message) and cue in (None, "recommend")
+        if change is not None and (change.changes_wishes() or change.more or refines) and cue != "refuse":
             return "recommend", {intent: float(intent == "recommend") for intent in INTENTS}
         scores = combine(self.label_logprobs(message, shown_titles), self.null_logprobs(bool(shown_titles)), cue)
         return max(scores, key=scores.get), scores
@@ -84,19 +110,6 @@ def combine(logprobs: dict[str, float], null: dict[str, float] | None, cue: str 
     top = max(scores.values())
     total = sum(math.exp(s - top) for s in scores.values())
     return {i: math.exp(s - top) / total for i, s in scores.items()}
-
-
-PLAIN_QUESTIONS = [
-    ("explain", re.compile(r"^\W*(?:but |and |so |ok,? )?(?:why|how come|what made you (?:pick|choose))\b", re.I)),
-    ("about", re.compile(r"^\W*(?:tell me (?:more )?about|what year (?:is|was|did)|when (?:was|did) .+ (?:come out|"
-                         r"released|made)|who (?:is|was) in|who (?:stars|directed|plays)|what(?:'s| is) .+ about\?*$)",
-                         re.I)),
-]
-
-
-def plain_question(message: str) -> str | None:
-    """'explain' or 'about' for questions worded so plainly that no model is needed."""
-    return next((intent for intent, pattern in PLAIN_QUESTIONS if pattern.search(message)), None)
 
 
 def cue_intent(message: str) -> str | None:

@@ -37,9 +37,16 @@ class LLMReader:
         self.schema = reading_schema([g for g in catalog.genres if g.lower() != "unknown"])
         years = [i.year for i in catalog.all_items() if i.year]
         self.years = (min(years, default=1800), max(years, default=2100))
+        self._seen: dict[tuple[str, Wishes], Change] = {}  # the same reading is asked for by several runs
 
     def read(self, message: str, wishes: Wishes | None = None) -> Change:
         wishes = wishes or Wishes()
+        key = (message, wishes)
+        if key not in self._seen:
+            self._seen[key] = self._read(message, wishes)
+        return replace(self._seen[key])
+
+    def _read(self, message: str, wishes: Wishes) -> Change:
         prompt = prompting.messages("read_state", item=self.domain.item, items=self.domain.items,
                                     wishes=describe(wishes, self.catalog), message=message)
         try:

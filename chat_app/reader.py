@@ -166,6 +166,7 @@ class MessageReader:
         mentions = self.titles.find(message)
         blanked = _blank(message, mentions)
         relative = self._titles(message, mentions, change)
+        change.mentioned = [m.item.id for m in mentions]
         self._references(text, shown, change)
         change.unknown_titles = self._unknown(message, mentions)
         rest = fold(blanked)
@@ -351,9 +352,10 @@ class MessageReader:
 
     def _era_words(self, text: str, shown: list[int]) -> tuple[int | None, int | None]:
         years = [item.year for item in self.catalog.items(shown) if item.year]
-        older = re.search(r"\b(?:older|earlier|oldies|old|classics?|vintage|golden age|old-?school|"
+        kinds = r"(?:\s+(?:movies?|films?|stuff|ones?|releases?|classics?|pictures?|flicks?|books?|titles?))"
+        older = re.search(rf"\b(?:older|earlier|oldies|old{kinds}|old\W*$|classics?|vintage|golden age|old-?school|"
                           r"anciens?|viejas?|alte|clasicos?|antiguos?|antiguas?|antigos?|antigas?|classicos?|vecchi)\b", text)
-        newer = re.search(r"\b(?:newer|more recent|recent|latest|new|modern|current|contemporary|"
+        newer = re.search(rf"\b(?:newer|more recent|recent|latest|new{kinds}|new\W*$|modern|current|contemporary|"
                           r"recientes?|recents?|neue)\b", text)
         if older and re.search(r"\b(?:not|no|nothing|nothin|never)\s+(?:too |so |that |very )?(?:old|older)\b", text):
             older = None

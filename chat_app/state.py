@@ -84,10 +84,11 @@ class Change:
     text: str | None = None
     count: int | None = None
     unknown_titles: list[str] = field(default_factory=list)
+    mentioned: list[int] = field(default_factory=list)     # every catalog title named, whatever was said of it
 
     def changes_wishes(self) -> bool:
         """Whether applying it changes anything (a request for more does not)."""
-        probe = replace(self, more=False, unknown_titles=[], text=None)
+        probe = replace(self, more=False, unknown_titles=[], text=None, mentioned=[])
         return probe != Change()
 
     def apply(self, wishes: Wishes, previous: Wishes | None = None) -> Wishes:
