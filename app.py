@@ -1,4 +1,4 @@
-"""Start the CineBot page: ``python app.py [--port 7860] [--model default] ...`` (``--help`` lists all)."""
+"""Start the chat page: ``python app.py [--port 7860] [--model default] ...`` (``--help`` lists all)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,15 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     settings = parse_settings(argv)
+    from chat_app.page.serve import serve_options
     from chat_app.startup import AgentStartup
     from chat_app.ui import create_app
 
-    demo = create_app(AgentStartup(settings).start())
-    print(f"CineBot on http://{settings.host}:{settings.port} (model: {settings.llm_url or settings.model})", flush=True)
-    demo.launch(server_name=settings.host, server_port=settings.port, share=settings.share)
+    startup = AgentStartup(settings).start()
+    demo = create_app(startup)
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"The chat page: {url} (model: {settings.llm_url or settings.model}); readiness: {url}/ready", flush=True)
+    demo.launch(server_name=settings.host, server_port=settings.port, share=settings.share, **serve_options(startup))
     return 0
 
 

@@ -60,7 +60,7 @@ class SessionStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db_lock = threading.Lock()
-        self._locks: dict[str, threading.RLock] = {}
+        self._locks: dict[str, threading.Lock] = {}
         self._forgotten: dict[str, float] = {}
         self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=False))
         self.db["sessions"].create({"id": str, "user_id": int, "state": str, "updated": float}, pk="id",
@@ -74,9 +74,10 @@ class SessionStore:
             yield session
             self.save(session)
 
-    def _lock_for(self, session_id: str) -> threading.RLock:
+    def _lock_for(self, session_id: str) -> threading.Lock:
+        """A plain lock, not bound to a thread: a streamed turn may be resumed by another worker thread."""
         with self._db_lock:
-            return self._locks.setdefault(session_id, threading.RLock())
+            return self._locks.setdefault(session_id, threading.Lock())
 
     def get(self, session_id: str) -> Session:
         with self._db_lock:

@@ -42,10 +42,11 @@ def understood(change: Change, catalog: Catalog) -> list[str]:
     out = ["started over"] if change.reset else []
     out += [f"+ {g}" for g in change.genres] + [f"no {g}" for g in change.exclude_genres]
     out += [f"dropped {g}" for g in change.drop_genres] + (["any genre"] if change.clear_genres else [])
-    if change.year_min == YEARS_CLEARED or change.year_max == YEARS_CLEARED:
+    low, high = (None if y == YEARS_CLEARED else y for y in (change.year_min, change.year_max))
+    if low is not None or high is not None:
+        out.append(years_text(low, high))
+    elif YEARS_CLEARED in (change.year_min, change.year_max):
         out.append("any year")
-    elif change.year_min is not None or change.year_max is not None:
-        out.append(years_text(change.year_min, change.year_max))
     out += [f"♥ {i.label}" for i in catalog.items(change.liked)]
     out += [f"like {i.label}" for i in catalog.items(change.similar_to)]
     out += [f"✗ {i.label}" for i in catalog.items(change.disliked)]

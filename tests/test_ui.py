@@ -1,65 +1,41 @@
-import socket
+"""The page's building blocks and its API over HTTP: inert text, start-up progress and readiness, the
+documented endpoints through gradio_client, the page mounted inside FastAPI."""
+
 import threading
 import time
 
+import httpx
 import pytest
+from page_helpers import free_port, served, startup  # noqa: F401
 
-from chat_app.agent import Agent
-from chat_app.llm.fake import FakeChatModel
-from chat_app.sessions import SessionStore
+from chat_app.events import ToolCall
+from chat_app.page.text import card_markdown, md, md_lines, profile_markdown, reply_markdown, tool_message
 from chat_app.startup import AgentStartup
-from chat_app.ui import card_markdown, create_app, escape, profile_markdown
-from recommender.service import Recommender
 from settings import Settings
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.5)
-    raise TimeoutError(f"nothing listens on port {port} after {seconds} s")
-
-
-@pytest.fixture(scope="module")
-def startup(tiny_catalog, encoder, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ui")
-    settings = Settings(data_dir=folder)
-
-    def build(progress):
-        progress("building the tiny agent")
-        recommender = Recommender.for_catalog(tiny_catalog, "ease", encoder=encoder)
-        return Agent(tiny_catalog, recommender, FakeChatModel(), SessionStore(folder / "sessions.db"), settings)
-
-    started = AgentStartup(settings, build=build).start()
-    assert started.wait(60) is not None
-    return started
-
-
-@pytest.fixture(scope="module")
-def served(startup):
-    demo = create_app(startup)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
-
-
-def test_text_from_the_catalog_or_the_user_is_escaped():
-    item = {"title": "<script>alert(1)</script>", "year": 1999, "genres": ["Drama"], "reason": "<b>x</b>"}
+def test_catalog_user_and_model_text_is_escaped_markdown():
+    item = {"title": "<script>alert(1)</script> ![x](http://198.51.100.7/x.png)", "year": 1999,
+            "genres": ["Drama"], "reason": "<b>x</b> [link](http://198.51.100.7/)"}
     text = card_markdown(1, item)
-    assert "<script>" not in text and "&lt;script&gt;" in text and "<b>" not in text
-    assert escape("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
-    profile = {"user_id": None, "top_rated": [], "liked": ["<i>A</i>"], "disliked": [], "tastes": []}
-    assert "<i>" not in profile_markdown(profile)
+    for raw in ("<script>", "<b>", "![x](", "[link](", "http://"):
+        assert raw not in text
+    assert md("a*b_c`d<e>&[f](g)!h") == r"a\*b\_c\`d\<e\>\&\[f\]\(g\)\!h"
+    assert "<i>" not in profile_markdown({"user_id": None, "top_rated": ["<i>A</i>"], "shown": 0})
+
+
+def test_numbered_lines_stay_a_list_and_notes_are_not_repeated():
+    text = "Here you go:\n\n1. Alien (1979): scary\n2. Heat (1995): tense"
+    assert md_lines(text).splitlines()[2:] == [r"1. Alien \(1979\)\: scary", r"2. Heat \(1995\)\: tense"]
+    shown = reply_markdown("Picks (only 3 match)", ["only 3 match", "your message was long"])
+    assert shown.count("only 3 match") == 1 and "your message was long" in shown
+
+
+def test_the_recommender_call_is_a_collapsed_tool_message():
+    message = tool_message(ToolCall("genres Sci-Fi, years 1980-1989", 20, 0.0123), "movies")
+    assert message["metadata"] == {"title": "Called the recommender: 20 candidates", "status": "done",
+                                   "duration": 0.012}
+    assert "Sci\\-Fi" in message["content"] and "20 candidate movies" in message["content"]
 
 
 def test_startup_reports_failure_instead_of_crashing():
@@ -68,20 +44,55 @@ def test_startup_reports_failure_instead_of_crashing():
 
     failed = AgentStartup(Settings(), build=broken).start()
     assert failed.wait(10) is None and "model file missing" in failed.status
+    assert failed.readiness()["failed"] and "model file missing" in failed.loading_text()
 
 
-def test_gradio_client_calls_the_named_chat_endpoint(served):
+def test_startup_progress_shows_steps_and_an_estimate(tmp_path, capsys):
+    release = threading.Event()
+
+    def slow(progress):
+        progress("opening the catalog")
+        progress("loading the model")
+        release.wait(10)
+        return "agent"
+
+    loading = AgentStartup(Settings(data_dir=tmp_path), build=slow).start()
+    time.sleep(0.2)
+    state = loading.readiness()
+    assert not state["ready"] and state["status"] == "loading the model" and state["ready_in_s"] >= 5
+    assert [s["step"] for s in state["steps"]] == ["opening the catalog", "loading the model"]
+    assert "ready in about" in loading.loading_text()
+    release.set()
+    assert loading.wait(10) == "agent" and loading.readiness()["ready"] and loading.loading_text() == ""
+    assert "[startup" in capsys.readouterr().out
+    # the next estimate comes from this start's duration (under 5 s), not from the first-start guess
+    assert AgentStartup(Settings(data_dir=tmp_path), build=slow).ready_in() == 5
+
+
+def test_gradio_client_chats_through_a_new_session(served):
     from gradio_client import Client
 
     client = Client(served, verbose=False)
-    reply = client.predict("recommend some romance", "client-session", api_name="/chat")
+    token = client.predict(api_name="/new_session")
+    reply = client.predict("recommend some romance", token, api_name="/chat")
     assert reply["tool_called"] and len(reply["items"]) == 5
     assert all("Romance" in item["genres"] for item in reply["items"])
-    note = client.predict("client-session", reply["items"][0]["id"], True, api_name="/feedback")
+    note = client.predict(token, reply["items"][0]["id"], True, api_name="/feedback")
     assert note.startswith("Noted")
+    assert client.predict(token, api_name="/forget").startswith("Forgotten")
+    picks = client.predict("", ["Horror"], None, 1950, None, None, None, 3, api_name="/recommend")
+    assert len(picks["items"]) == 3 and all("Horror" in i["genres"] for i in picks["items"])
 
 
-def test_the_app_mounts_inside_fastapi(startup):
+def test_ready_endpoint_and_status_api(served):
+    from gradio_client import Client
+
+    ready = httpx.get(served + "ready")
+    assert ready.status_code == 200 and ready.json()["ready"]
+    assert Client(served, verbose=False).predict(api_name="/status")["ready"]
+
+
+def test_the_app_mounts_inside_fastapi(startup):  # noqa: F811
     import uvicorn
     from gradio_client import Client
 
@@ -96,111 +107,19 @@ def test_the_app_mounts_inside_fastapi(startup):
             if server.started:
                 break
             time.sleep(0.1)
+        assert httpx.get(f"http://127.0.0.1:{port}/cinebot/ready").json()["ready"]
         client = Client(f"http://127.0.0.1:{port}/cinebot/", verbose=False)
-        reply = client.predict("hello", "mounted", api_name="/chat")
+        reply = client.predict("hello", client.predict(api_name="/new_session"), api_name="/chat")
         assert reply["intent"] in ("chat", "recommend") and reply["text"]
     finally:
         server.should_exit = True
         thread.join(10)
 
 
-# --- in a real browser ---------------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parents[1] / "test-artifacts"
+@pytest.mark.parametrize("token", ["", "api", "client-session", "x" * 24 + "." + "y" * 22])
+def test_the_api_has_no_shared_or_made_up_sessions(served, token):
+    from gradio_client import Client
 
-
-@pytest.fixture(scope="module")
-def browser():
-    import os
-
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing: `make test` installs it")
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
-
-
-def recommendation_turn(browser, url: str, screenshot: str, timeout_ms: int, page=None) -> list[str]:
-    """Ask for sci-fi, see text stream in and five cards appear, like one, save a screenshot."""
-    from playwright.sync_api import expect
-
-    own_page = page is None
-    page = page or browser.new_page(viewport={"width": 1300, "height": 1100})
-    page.goto(url)
-    box = page.locator("#message textarea")
-    box.fill("recommend me some sci-fi movies")
-    box.press("Enter")
-    bot = page.locator("#chat .bot").last
-    expect(bot).not_to_be_empty(timeout=timeout_ms)
-    expect(page.locator("#card-4")).to_be_visible(timeout=timeout_ms)
-    titles = [page.locator(f"#card-{n} .card-text").first.inner_text().split("\n")[0] for n in range(5)]
-    page.locator("#card-0 .like").click()
-    expect(page.locator("#status")).to_contain_text("Noted", timeout=30_000)
-    expect(page.locator("#profile")).to_contain_text("Liked")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
-    if own_page:
-        page.close()
-    return titles
-
-
-def test_browser_recommendation_turn_with_the_fake_model(served, browser, tiny_catalog):
-    from playwright.sync_api import expect
-
-    context = browser.new_context(viewport={"width": 1300, "height": 1100})
-    page = context.new_page()
-    titles = recommendation_turn(browser, served, "browser-fake.png", 60_000, page=page)
-    assert len(titles) == 5
-    page.reload()  # the tab keeps its session: the conversation comes back
-    expect(page.locator("#chat .user").first).to_contain_text("sci-fi", timeout=30_000)
-    other = context.new_page()  # another tab starts its own session
-    other.goto(served)
-    expect(other.locator("#profile")).to_contain_text("new user", timeout=30_000)
-    assert other.locator("#chat .user").count() == 0
-    context.close()
-    for title in titles:
-        name = title.split(". ", 1)[1].rsplit(" (", 1)[0]
-        assert "Sci-Fi" in tiny_catalog.resolve_title(name).genres
-
-
-def test_html_in_a_message_is_shown_as_text(served, browser):
-    page = browser.new_page()
-    page.goto(served)
-    page.evaluate("window.__pwned = false")
-    box = page.locator("#message textarea")
-    box.fill("<img src=x onerror=\"window.__pwned=true\"> hello")
-    box.press("Enter")
-    from playwright.sync_api import expect
-
-    expect(page.locator("#chat .user").last).to_contain_text("<img src=x", timeout=30_000)
-    assert page.evaluate("window.__pwned") is False
-    page.close()
-
-
-@pytest.mark.real
-@pytest.mark.slow
-def test_browser_recommendation_turn_with_the_real_model(browser, ml100k_catalog, ml100k_settings):
-    import subprocess
-    import sys
-
-    from settings import REPO_ROOT
-
-    port = free_port()
-    app = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--model", "default",
-                            "--db", str(ml100k_catalog.path)], cwd=REPO_ROOT)
-    try:
-        wait_for_port(port, 120)
-        titles = recommendation_turn(browser, f"http://127.0.0.1:{port}/", "browser-real.png", 300_000)
-        for title in titles:
-            name = title.split(". ", 1)[1].rsplit(" (", 1)[0]
-            assert "Sci-Fi" in ml100k_catalog.resolve_title(name).genres
-    finally:
-        app.terminate()
-        app.wait(30)
+    client = Client(served, verbose=False)
+    assert "new_session" in client.predict("hello", token, api_name="/chat")["error"]
+    assert "new_session" in client.predict(token, 1, True, api_name="/feedback")
