@@ -8,7 +8,7 @@ import sys
 from settings import Settings, add_arguments
 
 OPTIONS = ("host", "port", "share", "model", "llm_url", "device", "quantization", "source", "interactions",
-           "mapping", "db", "data_dir", "ml100k_dir", "recommender", "rerank_weight")
+           "mapping", "db", "data_dir", "ml100k_dir", "recommender", "rerank_weight", "runtime", "llm_reasons")
 
 
 def parse_settings(argv: list[str] | None = None) -> Settings:
