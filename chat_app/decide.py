@@ -42,7 +42,7 @@ EXPLAIN = re.compile(r"\bwhy\b|\breason\b|\bexplain\b|what made you|what makes y
 ABOUT = re.compile(r"^\W*(?:what year|when (?:did|was|is)|what genres?|what kind of|is \w.*\?|tell me (?:more )?about|"
                    r"describe|what(?:'s| is) .+ about|what do you know about|which year|who (?:is|was|stars|directed|"
                    r"plays|composed|wrote|'?s in)|how (?:long|old) is|is .+ (?:ok|okay|suitable|good|too \w+) for|"
-                   r"what(?:'s| is) the (?:plot|runtime|genre|story|rating|year) of|what(?:'s| is) \w[\w' ]{0,40}\?$|"
+                   r"what(?:'?s| is) the (?:plot|runtime|genre|story|rating|year|length) of|what(?:'s| is) \w[\w' ]{0,40}\?$|"
                    r"did .+ win|de quoi parle|wann kam|cu[aá]ndo (?:sali[oó]|se estren[oó])|quand est sorti|"
                    r"is there (?:a lot of |much )?(?:violence|sex|gore|swearing) in)", re.I)
 # After a list of picks, these refine it ("same thing but less violent", "make it scarier").
@@ -82,6 +82,9 @@ class Decider:
             and not change.similar_to
         if cue == "explain" and shown_titles or cue == "about" and named and ABOUT.search(message):
             return cue, {intent: float(intent == cue) for intent in INTENTS}  # plainly worded questions
+        quiet = change is None or not (change.changes_wishes() or change.mentioned or change.more)
+        if cue in ("chat", "refuse") and quiet and (cue == "refuse" or len(message.split()) <= 4):
+            return cue, {intent: float(intent == cue) for intent in INTENTS}  # greetings, thanks, off-topic asks
         refines = bool(shown_titles) and REFINE.search(message) and cue in (None, "recommend")
         if change is not None and (change.changes_wishes() or change.more or refines) and cue != "refuse":
             return "recommend", {intent: float(intent == "recommend") for intent in INTENTS}
