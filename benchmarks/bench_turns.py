@@ -15,6 +15,8 @@ import numpy as np
 
 from settings import Settings, add_arguments
 
+from .report import write_report
+
 CONVERSATION = [
     (None, "hi there!"),
     (None, "recommend me some sci-fi movies from the 80s"),
@@ -62,9 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {intent} | {len(stages['total'])} | " + " | ".join(cells) + " |")
     report = "\n".join(lines)
     print(report)
-    if args.out:
-        command = "python -m benchmarks.bench_turns " + " ".join(argv if argv is not None else sys.argv[1:])
-        args.out.write_text(f"# Turn latency\n\nCommand: `{command}`\n\n{report}\n")
+    write_report(args.out, "Turn latency", "benchmarks.bench_turns", argv, report)
     return 0
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from settings import Settings, add_arguments
 
+from .report import write_report
+
 from chat_app.decide import INTENTS, Decider, combine, cue_intent
 
 DATA = Path(__file__).parent / "data"
@@ -97,10 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.mistakes:
         for m in result["mistakes"]:
             print(f"  {m['expected']:>9} -> {m['predicted']:<9} {m['message']}")
-    if args.out:
-        command = "python -m benchmarks.eval_decisions " + " ".join(argv if argv is not None else sys.argv[1:])
-        args.out.write_text(f"# Turn decision accuracy ({args.split} half, {path.name})\n\nCommand: `{command}`"
-                            f"\n\n{report}\n")
+    write_report(args.out, f"Turn decision accuracy ({args.split} half, {path.name})", "benchmarks.eval_decisions",
+                 argv, report)
     return 0
 
 

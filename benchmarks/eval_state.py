@@ -19,9 +19,14 @@ from catalog.build import open_or_build
 from catalog.domain import domain_of
 from settings import Settings, add_arguments
 
+from .report import write_report
+
 DATA = Path(__file__).parent / "data"
 SLOTS = ("genres", "exclude_genres", "year_min", "year_max", "liked", "disliked", "count")
 READERS = ("reader", "llm", "both")
+NOTE = ("Joint: every slot right after the turn. 'Own state carried': the reader's own state goes into the next "
+        "turn, so a mistake counts again later (what a user lives with). 'Turn by turn': each turn starts from the "
+        "annotated state. The LLM readers run on the first dialogues of each half only (seconds per turn).\n\n")
 
 
 def load(split: str) -> list[dict]:
@@ -144,9 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(line)
     table = format_table(results)
     print(table)
-    if args.out:
-        command = "python -m benchmarks.eval_state " + " ".join(argv if argv is not None else sys.argv[1:])
-        args.out.write_text(f"# Dialogue-state tracking\n\nCommand: `{command}`\n\n{table}\n")
+    write_report(args.out, "Dialogue-state tracking", "benchmarks.eval_state", argv, NOTE + table)
     return 0
 
 

@@ -119,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     from catalog.build import open_or_build
     from settings import Settings, add_arguments
 
+    from .report import write_report
+
     parser = argparse.ArgumentParser(prog="python -m benchmarks.recommender_eval", description=__doc__)
     parser.add_argument("command", nargs="?", default="evaluate", choices=["evaluate", "tune"],
                         help="evaluate: every model under both protocols; tune: NDCG@5 per hyperparameter on a "
@@ -136,9 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"default": settings.recommender, **evaluate(catalog)}
     table = format_table(result)
     print(json.dumps(result) if args.json else table)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(f"Command: `python -m benchmarks.recommender_eval --out {args.out}`\n\n{table}\n")
+    write_report(args.out, "Recommender quality on MovieLens 100K", "benchmarks.recommender_eval", argv, table)
     return 0
 
 

@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     from catalog.build import open_or_build
     from settings import Settings, add_arguments
 
+    from .report import write_report
+
     parser = argparse.ArgumentParser(prog="python -m benchmarks.recommender_latency", description=__doc__)
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--synthetic-items", type=int, default=1_000_000)
@@ -120,9 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     table = format_latency(latency_rows(open_or_build(settings), settings, args.calls, args.synthetic_items,
                                         args.synthetic_users))
     print(table)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(f"Command: `python -m benchmarks.recommender_latency --out {args.out}`\n\n{table}\n")
+    write_report(args.out, "Recommender latency", "benchmarks.recommender_latency", argv, table)
     return 0
 
 

@@ -96,13 +96,8 @@ def combine(rules: Change, model: Change) -> Change:
 
 def describe(wishes: Wishes, catalog: Catalog) -> str:
     """The wishes in words for a prompt."""
-    parts = []
-    if wishes.genres:
-        parts.append("genres " + ", ".join(wishes.genres))
-    if wishes.exclude_genres:
-        parts.append("not " + ", ".join(wishes.exclude_genres))
-    if wishes.year_min or wishes.year_max:
-        parts.append(f"years {wishes.year_min or '…'}-{wishes.year_max or '…'}")
+    filters = wishes.query(None).describe()
+    parts = [] if filters == "no filters" else [filters]
     if wishes.liked or wishes.similar_to:
         parts.append("likes " + "; ".join(i.label for i in catalog.items(wishes.liked + wishes.similar_to)))
     if wishes.disliked:
