@@ -35,13 +35,18 @@ class Settings:
     recommender: str = _opt("ease", "CHATREC_RECOMMENDER",
                             "collaborative model: ease, itemknn, svd or popularity")
     model: str = _opt("default", "CHATREC_MODEL",
-                      "chat LLM: 'default' (packaged 0.5B), 'qwen-1.5b', 'fake', a directory, a .gguf file or a hub id")
+                      "chat LLM: 'default' (packaged 0.5B GGUF), 'qwen-1.5b', 'fake', a .gguf file, "
+                      "a transformers checkpoint directory or a hub id")
     llm_url: str | None = _opt(None, "CHATREC_LLM_URL",
                                "OpenAI-compatible endpoint (vLLM, TGI, llama.cpp server); overrides --model")
     device: str = _opt("auto", "CHATREC_DEVICE", "auto, cpu or cuda", choices=["auto", "cpu", "cuda"])
     quantization: str = _opt("auto", "CHATREC_QUANTIZATION",
-                             "auto (nf4 on CUDA, fp32 on CPU), none, nf4, int8",
+                             "transformers runtime only: auto (nf4 on CUDA, fp32 on CPU), none, nf4, int8 "
+                             "(llama.cpp runs the GGUF's own quantization)",
                              choices=["auto", "none", "nf4", "int8"])
+    runtime: str = _opt("auto", "CHATREC_RUNTIME",
+                        "auto (llama.cpp for GGUF models on the CPU, transformers on CUDA and for checkpoints), "
+                        "llama.cpp or transformers", choices=["auto", "llama.cpp", "transformers"])
     rerank_weight: float = _opt(0.0, "CHATREC_RERANK_WEIGHT",
                                 "weight of the LLM's re-rank score against the recommender's (0 keeps its order)")
     generate_intro: bool = _opt(True, "CHATREC_GENERATE_INTRO",

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from settings import Settings
 
+from .report import write_report
+
 RUNTIMES = {  # name: (label, settings)
     "transformers-0.5b": ("transformers fp32, 0.5B", {"model": "default", "runtime": "transformers",
                                                      "quantization": "none"}),
@@ -103,15 +105,13 @@ def run_one(name: str, data_dir: Path, *flags: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def format_report(rows: list[dict], command: str, load: tuple[float, float]) -> str:
+def format_report(rows: list[dict], load: tuple[float, float]) -> str:
     import llama_cpp
     import transformers
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    lines = ["# Chat model runtimes on the CPU", "",
-             f"Command: `{command}`", "",
-             f"Machine: {cpu}, {len(os.sched_getaffinity(0))} cores, no GPU; load average {load[0]:.1f} before "
+    lines = [f"Machine: {cpu}, {len(os.sched_getaffinity(0))} cores, no GPU; load average {load[0]:.1f} before "
              f"and {load[1]:.1f} after the run. llama-cpp-python {llama_cpp.__version__}, transformers "
              f"{transformers.__version__}. Prompt: {rows[0]['prompt_tokens']} tokens (system prompt and one turn); "
              f"{DECODE_TOKENS} tokens decoded.", "",
@@ -121,7 +121,7 @@ def format_report(rows: list[dict], command: str, load: tuple[float, float]) -> 
         lines.append(f"| {r['runtime']} | {r['load_s']:.2f} | {r['first_start_s']:.1f} | {r['peak_rss_gib']:.2f} | "
                      f"{r['prefill_tok_s']:.0f} | {r['decode_tok_s']:.1f} | {r['ttft_cold_s']:.2f} | "
                      f"{r['ttft_prefix_cached_s']:.2f} |")
-    return "\n".join(lines + ["", NOTES]) + "\n"
+    return "\n".join(lines + ["", NOTES])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,11 +146,9 @@ def main(argv: list[str] | None = None) -> int:
             started = run_one(name, Path(empty), "--first-start")
             rows.append({**run_one(name, Path(empty), "--repeat", str(args.repeat)), **started})
             print(json.dumps(rows[-1]), file=sys.stderr)
-    command = " ".join(["python -m benchmarks.bench_llm", *(sys.argv[1:] if argv is None else argv)])
-    report = format_report(rows, command, (load_before, os.getloadavg()[0]))
+    report = format_report(rows, (load_before, os.getloadavg()[0]))
     print(report)
-    if args.out:
-        args.out.write_text(report)
+    write_report(args.out, "Chat model runtimes on the CPU", "benchmarks.bench_llm", argv, report)
     return 0
 
 

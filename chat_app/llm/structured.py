@@ -1,5 +1,5 @@
 """Structured answers from models that write invalid JSON sometimes: pick among options by their
-log-probabilities (never unparseable), or parse and validate JSON with one retry and a fallback."""
+log-probabilities (never unparseable), or parse and validate JSON with one retry."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import re
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+
+from .errors import LLMError
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -55,19 +57,18 @@ def extract_json_object(text: str) -> dict | None:
     return None
 
 
-def ask_json(model, messages: list[dict], schema: type[T], fallback: T, max_new_tokens: int = 160) -> tuple[T, bool]:
-    """A validated ``schema`` instance from the model (one retry with the error shown), else ``fallback``.
-    The flag says whether the model's own answer was used."""
+def parse_json_reply(model, messages: list[dict], schema: type[T], max_new_tokens: int = 256) -> T:
+    """A validated ``schema`` instance from a model's free text, with one retry that shows the error."""
     attempt = list(messages)
     for _ in range(2):
         text = model.complete(attempt, max_new_tokens=max_new_tokens)
         data = extract_json_object(text)
         try:
             if data is not None:
-                return schema.model_validate(data), True
+                return schema.model_validate(data)
             problem = "no JSON object found"
         except ValidationError as exc:
             problem = exc.errors()[0]["msg"]
-        attempt = attempt + [{"role": "assistant", "content": text},
-                             {"role": "user", "content": f"That was not valid ({problem}). Reply with one JSON object only."}]
-    return fallback, False
+        retry = f"That was not valid ({problem}). Reply with one JSON object only."
+        attempt = attempt + [{"role": "assistant", "content": text}, {"role": "user", "content": retry}]
+    raise LLMError(f"{model.name} wrote no valid {schema.__name__} JSON twice ({problem})")

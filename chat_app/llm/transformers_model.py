@@ -1,6 +1,7 @@
-"""A transformers causal LM behind the chat-model interface: streaming generation, option scoring, and a
-prefix cache that reuses the KV cache of the longest already-computed prompt prefix (system prompt, tool
-description, earlier turns) instead of prefilling it again."""
+"""A transformers causal LM behind the chat-model interface (CUDA with nf4, or the CPU with
+``--runtime transformers``): streaming generation, option scoring, and a prefix cache that reuses the KV
+cache of the longest already-computed prompt prefix (system prompt, tool description, earlier turns)
+instead of prefilling it again."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 
-import numpy as np
 import torch
 from transformers import DynamicCache, StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+from .base import ChatModel, common_prefix, longest_prefix
 
 
 class PrefixCache:
@@ -22,12 +24,7 @@ class PrefixCache:
         self.entries: OrderedDict[tuple[int, ...], DynamicCache] = OrderedDict()
 
     def lookup(self, ids: list[int]) -> tuple[int, DynamicCache | None]:
-        best_n, best_key = 0, None
-        query = np.asarray(ids)
-        for key in self.entries:
-            n = _common_prefix(np.asarray(key), query)
-            if n > best_n:
-                best_n, best_key = n, key
+        best_n, best_key = longest_prefix(self.entries, ids)
         best_n = min(best_n, len(ids) - 1)  # the last prompt token must be run to get its logits
         if best_key is None or best_n <= 0:
             return 0, None
@@ -45,12 +42,6 @@ class PrefixCache:
             self.entries.popitem(last=False)
 
 
-def _common_prefix(a: np.ndarray, b: np.ndarray) -> int:
-    n = min(len(a), len(b))
-    diff = np.flatnonzero(a[:n] != b[:n])
-    return int(diff[0]) if len(diff) else n
-
-
 class _StopWhenSet(StoppingCriteria):
     def __init__(self, event: threading.Event):
         self.event = event
@@ -59,42 +50,43 @@ class _StopWhenSet(StoppingCriteria):
         return self.event.is_set()
 
 
-class LocalChatModel:
+class TransformersChatModel(ChatModel):
     """One local model; calls are serialised (one generation at a time on one machine)."""
 
     def __init__(self, model, tokenizer, name: str = "local", load_seconds: float = 0.0, cache_size: int = 4):
         self.model, self.tokenizer, self.name = model, tokenizer, name
         self.load_seconds = load_seconds
         self.prefix_cache = PrefixCache(cache_size)
-        self.use_prefix_cache = True
         self._lock = threading.Lock()
 
     @property
     def device(self) -> torch.device:
         return self.model.device
 
-    def prompt_ids(self, messages: list[dict]) -> list[int]:
-        text = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    def tokenize(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def _cached(self, ids: list[int]) -> tuple[int, DynamicCache | None]:
-        return self.prefix_cache.lookup(ids) if self.use_prefix_cache else (0, None)
+    def prompt_ids(self, messages: list[dict]) -> list[int]:
+        return self.tokenize(self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False))
+
+    def clear_cache(self) -> None:
+        """Forget every computed prefix (for cold-start measurements)."""
+        self.prefix_cache.entries.clear()
 
     @torch.inference_mode()
     def _prefill(self, ids: list[int]) -> tuple[DynamicCache, torch.Tensor]:
         """KV cache and last-position log-probabilities for a prompt, reusing a cached prefix."""
-        done, cache = self._cached(ids)
+        done, cache = self.prefix_cache.lookup(ids)
         cache = cache if cache is not None else DynamicCache(config=self.model.config)
         tail = torch.tensor([ids[done:]], device=self.device)
         out = self.model(input_ids=tail, past_key_values=cache, use_cache=True, logits_to_keep=1)
         self.prefix_cache.store(ids, out.past_key_values)
         return out.past_key_values, torch.log_softmax(out.logits[0, -1].float(), dim=-1)
 
-    def stream(self, messages: list[dict], max_new_tokens: int = 200) -> Iterator[str]:
-        """Yield text pieces as they are generated (greedy decoding)."""
+    def _stream(self, messages: list[dict], max_new_tokens: int) -> Iterator[str]:
         ids = self.prompt_ids(messages)
         with self._lock:
-            done, cache = self._cached(ids)
+            done, cache = self.prefix_cache.lookup(ids)
             streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True,
                                             timeout=600)
             inputs = torch.tensor([ids], device=self.device)
@@ -123,20 +115,16 @@ class LocalChatModel:
             if "error" in outcome:
                 raise outcome["error"]
             out = outcome["out"]
-            if self.use_prefix_cache and out.past_key_values is not None:
+            if out.past_key_values is not None:
                 self.prefix_cache.store(out.sequences[0].tolist(), out.past_key_values)
 
-    def complete(self, messages: list[dict], max_new_tokens: int = 200) -> str:
-        return "".join(self.stream(messages, max_new_tokens))
-
     @torch.inference_mode()
-    def choice_logprobs(self, messages: list[dict], options: list[str]) -> dict[str, float]:
-        """Log-probability of each option as the start of the assistant's answer."""
+    def _choice_logprobs(self, messages: list[dict], options: list[str]) -> dict[str, float]:
         with self._lock:
             cache, first = self._prefill(self.prompt_ids(messages))
             scores = {}
             for option in options:
-                tokens = self.tokenizer(option, add_special_tokens=False)["input_ids"]
+                tokens = self.tokenize(option)
                 total = float(first[tokens[0]])
                 if len(tokens) > 1:
                     branch = copy.deepcopy(cache)
@@ -148,15 +136,15 @@ class LocalChatModel:
             return scores
 
     @torch.inference_mode()
-    def choice_logprobs_many(self, conversations: list[list[dict]], options: list[str]) -> list[dict[str, float]]:
-        """``choice_logprobs`` for many prompts that share a prefix (re-ranking candidates): the prefix is
+    def _choice_logprobs_many(self, conversations: list[list[dict]], options: list[str]) -> list[dict[str, float]]:
+        """Option scores for many prompts that share a prefix (re-ranking candidates): the prefix is
         computed once and the differing tails run as one padded batch."""
-        first_tokens = [self.tokenizer(o, add_special_tokens=False)["input_ids"] for o in options]
+        first_tokens = [self.tokenize(o) for o in options]
         if len(conversations) < 2 or any(len(t) != 1 for t in first_tokens):
-            return [self.choice_logprobs(c, options) for c in conversations]
+            return [self._choice_logprobs(c, options) for c in conversations]
         prompts = [self.prompt_ids(c) for c in conversations]
         shared = min(min(len(p) for p in prompts) - 1,
-                     min(_common_prefix(np.asarray(prompts[0]), np.asarray(p)) for p in prompts[1:]))
+                     min(common_prefix(prompts[0], p) for p in prompts[1:]))
         with self._lock:
             cache, _ = self._prefill(prompts[0][: shared + 1])
             cache.crop(-1)  # keep exactly the shared prefix
