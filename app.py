@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from settings import Settings, add_arguments
 
@@ -17,8 +18,26 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
     return Settings.from_args(parser.parse_args(argv))
 
 
+def check_model_file(settings: Settings) -> str | None:
+    """One line saying why a model file given by path cannot be used, before anything starts."""
+    from chat_app.llm.errors import LLMError
+    from chat_app.llm.modelfile import check_gguf_tensors
+
+    if settings.llm_url or not settings.model.endswith(".gguf"):
+        return None
+    try:
+        check_gguf_tensors(Path(settings.model).expanduser())
+    except LLMError as exc:
+        return str(exc)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = parse_settings(argv)
+    problem = check_model_file(settings)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     from chat_app.page.serve import serve_options
     from chat_app.startup import AgentStartup
     from chat_app.ui import create_app

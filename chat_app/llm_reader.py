@@ -47,7 +47,7 @@ class LLMReader:
         return replace(self._seen[key])
 
     def _read(self, message: str, wishes: Wishes) -> Change:
-        prompt = prompting.messages("read_state", item=self.domain.item, items=self.domain.items,
+        prompt = prompting.messages("read_state", self.domain,
                                     wishes=describe(wishes, self.catalog), message=message)
         try:
             reading = self.llm.complete_json(prompt, self.schema, max_new_tokens=160)

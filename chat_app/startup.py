@@ -14,7 +14,10 @@ import time
 import traceback
 from pathlib import Path
 
+from catalog.errors import CatalogError
 from settings import Settings
+
+from .llm.errors import LLMError
 
 HEARTBEAT = 10.0
 FIRST_START_GUESS = 90.0  # seconds, when no start was recorded yet (catalog build and model conversion)
@@ -52,7 +55,10 @@ class AgentStartup:
         except Exception as exc:  # shown on the page and by /ready; the process keeps serving them
             self.error = f"{type(exc).__name__}: {exc}"
             self.status = f"failed: {self.error}"
-            traceback.print_exc()
+            if isinstance(exc, (LLMError, CatalogError)):  # worded for people: one line is the whole story
+                self._print(f"error: {exc}")
+            else:
+                traceback.print_exc()
         finally:
             self._done.set()
 

@@ -142,3 +142,24 @@ def test_feedback_moves_an_item_between_likes_and_dislikes():
     wishes = Wishes(liked=(1, 2)).like(2, False)
     assert wishes.liked == (1,) and wishes.disliked == (2,)
     assert wishes.without("disliked", "2").disliked == ()
+
+
+def test_the_llm_reader_is_grounded_and_combined_only_where_the_rules_found_nothing(tiny_catalog, ids):
+    import json
+
+    from chat_app.llm.fake import FakeChatModel
+    from chat_app.llm_reader import LLMReader, combine
+
+    rules = MessageReader(tiny_catalog, load_domain("movies"))
+    answer = {"wanted_genres": ["Horror"], "unwanted_genres": [], "year_min": 1960, "year_max": 3000,
+              "liked_titles": ["Silver Space", "The Zorblax Chronicles"], "disliked_titles": [], "count": 99,
+              "start_over": False}
+    model = LLMReader(FakeChatModel(reply=lambda m: json.dumps(answer)), tiny_catalog, load_domain("movies"), rules)
+    change = model.read("whatever")
+    assert change.genres == ["Horror"] and change.year_min == 1960 and change.year_max is None
+    assert change.liked == [ids["Silver Space"]] and change.unknown_titles == ["The Zorblax Chronicles"]
+    assert change.count is None  # 99 picks is no count
+    merged = combine(rules.read("romance please"), change)
+    assert merged.genres == ["Romance"] and merged.liked == [ids["Silver Space"]]
+    broken = LLMReader(FakeChatModel(reply=lambda m: "no json here"), tiny_catalog, load_domain("movies"), rules)
+    assert not broken.read("whatever").changes_wishes()

@@ -58,3 +58,18 @@ def _stamped(path: Path, sha256: str) -> bool:
 
 def _stamp_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
+
+
+def check_gguf_tensors(path: Path) -> Path:
+    """``check_gguf`` plus a read of every tensor's header: a truncated file fails here, in one line."""
+    check_gguf(path)
+    try:
+        from gguf import GGUFReader
+
+        reader = GGUFReader(path)
+        end = max((t.data_offset + t.n_bytes for t in reader.tensors), default=0)
+    except Exception as exc:  # the gguf reader raises many types on a damaged file
+        raise LLMError(f"model file {path} is damaged: {type(exc).__name__}: {str(exc)[:120]}") from None
+    if end > path.stat().st_size:
+        raise LLMError(f"model file {path} is truncated: its tensors need {end} bytes, it has {path.stat().st_size}")
+    return path
