@@ -25,7 +25,7 @@ CUES = set("""loved love loves like liked likes enjoyed enjoy adore adored adore
 dislike saw seen watched watch rewatched fan fans than as including especially about back
 favourite favorite favorites favourites stand despised despise detested fond classic remember mean
 ame adoro aimé adoré encanto encantó mochte geliebt odio detesto déteste amei adorei gostei aime piace mag
-not kiffé kiffe""".split())
+not kiffé kiffe vein style spirit similar reminds reminiscent""".split())
 POSSESSIVES = {"my", "our", "his", "her", "their", "your"}
 PLACES = {"from", "in", "to", "at", "visiting", "near", "de", "en", "aus"}  # "I am from Brazil" is a place
 # Words right after a title that show it was one ("heat was great", "titanic? hated it").
@@ -44,6 +44,7 @@ tell give find need want get got make made see look looking think know go going 
 same different similar other others another instead too also about love loved loves hate hated hates like liked
 likes enjoy enjoyed fan fans""".split())
 ARTICLES = {"the", "a", "an"}
+FILLERS = {"movie", "movies", "film", "films", "book", "books", "is", "are", "was", "were", "include", "includes"}
 
 
 @dataclass(frozen=True)
@@ -166,13 +167,15 @@ class TitleIndex:
         if len(window) == len(words) <= 4 and not any(n in COMMON for n in norms):
             return True  # the whole message is the title ("Fargo?")
         described = start + len(window) < len(words) and words[start + len(window)].norm in AFTER_CUES
-        cued = described or _cued(words, start) or _in_list(words, start, len(window), taken) or \
+        cued = described or _cued(words, start) or _in_list(text, words, start, len(window), taken) or \
             _quoted(text, window[0].start, window[-1].end)
         titled = any(w.capitalised and (i or not _sentence_start(text, w.start)) for i, w in enumerate(window))
         if titled and len(window) == 1 and start and words[start - 1].norm in PLACES and not cued:
             titled = False
         if len(window) == 1 and not titled and start and words[start - 1].norm in POSSESSIVES:
             return False  # "my kids", "her family"
+        if not titled and start + len(window) < len(words) and words[start + len(window)].norm in {"one", "ones"}:
+            return False  # "not the stupid one": a description of a pick
         following = words[start + len(window)].norm if start + len(window) < len(words) else ""
         if all(n in self.ignore for n in norms) and following in self.ignore | {"stuff", "ones", "kind"}:
             return False  # "war films", "horror stuff": the genre, not the title
@@ -203,19 +206,31 @@ def _sentence_start(text: str, position: int) -> bool:
 
 
 def _cued(words: list[_Word], start: int) -> bool:
-    before = [w for w in words[max(0, start - 4):start] if w.norm not in ARTICLES][-2:]
+    """A cue among the two words before, past articles and a run of fillers right before the window ("my
+    favourite movies are alien and glory")."""
+    position = start
+    while position and words[position - 1].norm in ARTICLES | FILLERS:
+        position -= 1
+    before = [w for w in words[max(0, position - 4):position] if w.norm not in ARTICLES][-2:]
     return any(w.norm in CUES for w in before)
 
 
-def _in_list(words: list[_Word], start: int, size: int, taken: list[bool]) -> bool:
+def _in_list(text: str, words: list[_Word], start: int, size: int, taken: list[bool]) -> bool:
     """Next to another title in a list: "Heat, Casino and Goodfellas", "the fugitive and the firm"."""
     joiners = {"and", "or", "plus", "y", "et", "und", "e"}
     before = [n for n in range(start - 1, max(-1, start - 4), -1) if words[n].norm not in ARTICLES]
     after = [n for n in range(start + size, min(len(words), start + size + 3)) if words[n].norm not in ARTICLES]
-    for side in (before, after):
-        if side and (taken[side[0]] or (words[side[0]].norm in joiners and len(side) > 1 and taken[side[1]])):
+    for side, gap in ((before, (lambda n: (n, start))), (after, (lambda n: (start + size - 1, n)))):
+        if side and taken[side[0]] and re.search(r"[,;/&+]", text[slice(*_span(words, *gap(side[0])))]):
+            return True  # "Heat, Casino": adjacent titles need punctuation between ("star wars fan" is none)
+        if side and words[side[0]].norm in joiners and len(side) > 1 and taken[side[1]]:
             return True
     return False
+
+
+def _span(words: list[_Word], left: int, right: int) -> tuple[int, int]:
+    """The characters between word ``left`` and word ``right``."""
+    return words[left].end, words[right].start
 
 
 def _quoted(text: str, start: int, end: int) -> bool:

@@ -14,7 +14,8 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 _QUERY_YEAR = re.compile(r"^(?P<title>.*\S)\s*[(\[]?(?P<year>(?:18|19|20)\d\d)[)\]]?\s*$")
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-                "ii": "2", "iii": "3", "iv": "4"}
+                "ii": "2", "iii": "3", "iv": "4", "blvd": "boulevard", "mr": "mister", "mrs": "missus",
+                "dr": "doctor", "vs": "versus"}
 
 
 def clean_text(text: str, one_line: bool = False) -> str:
@@ -60,6 +61,7 @@ def title_variants(title: str) -> set[str]:
     bracket = re.match(r"^(.*?)\s*\((.+)\)\s*$", title)
     if bracket:
         forms += [split_title(bracket.group(1))[0], split_title(bracket.group(2))[0]]
+    forms += [re.sub(r"['’]", " ", form) for form in forms]  # "python's" read as two words, as free text splits it
     return {v for v in map(canonical, forms) if v}
 
 

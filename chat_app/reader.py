@@ -28,12 +28,14 @@ AFTER_NEGATIVE = re.compile(r"^\s*[?!.…]*\s*[^.;!?]{0,40}?\b(?:was|were|is|are
                             r"did not (?:love|enjoy)|wasn'?t (?:great|good|for me|a fan))(?: (?:it|them|that|those))?|"
                             r"messy|disturbing|cringe|"
                             r"sucked|a letdown|horrible|no me gusto|je deteste|j'ai deteste|non mi e piaciuto|"
-                            r"nao gostei|odiei|fand ich (?:doof|schlecht|langweilig))\b")
+                            r"nao gostei|odiei|tedious|tiresome|forgettable|disappointing|a (?:chore|slog)|"
+                            r"fand ich (?:doof|schlecht|langweilig|schrecklich|furchtbar|grauenhaft|nervig)|"
+                            r"mochte ich (?:gar |uberhaupt )?nicht|hat mir (?:gar |uberhaupt )?nicht gefallen)\b")
 AFTER_POSITIVE = re.compile(r"^\s*[?!.…]*\s*(?:was|were|is|are)\s+(?:so |really |pretty |absolutely |just )*"
                             r"(?:great|amazing|awesome|brilliant|fantastic|good|fun|wonderful|perfect|excellent|"
                             r"the best|a classic|my favou?rite|lovely|superb|incredible)\b")
 CLAUSE_END = r"(?:[.;!?]|\bbut\b|\bhowever\b|\bthough\b|\byet\b|\bwhereas\b|\bpero\b|\bmais\b|\baber\b)"
-NEGATIVE = (r"hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stand|cannot stand|couldn'?t stand|"
+NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stand|cannot stand|couldn'?t stand|"
             r"could not stand|did(?:n'?t| not|nt) (?:like|enjoy|care for|love)|"
             r"do(?:n'?t| not|nt) (?:like|want|enjoy|love)|not (?:a )?(?:big )?fan of|"
             r"not into|not in the mood for|no more|nothing(?: \w+){0,2} like|not like|anything but|other than|avoid|skip|"
@@ -41,7 +43,7 @@ NEGATIVE = (r"hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stan
             r"enough (?:of )?|rather not|less|sin|nada de|pas de|sans|pas|keine?n?|ohne|niente|senza|odio|odie|"
             r"can'?t deal with|cannot deal with|can'?t handle|can'?t do|not (?:big|keen) on|no fan of|"
             r"neither(?: of us)? (?:liked|enjoyed|loved)|none of us (?:liked|enjoyed)|nobody liked|neither|nor|"
-            r"detesto|je deteste|j'ai deteste|deteste|no me gusto|non mi e piaciuto|nao gostei|nicht gemocht|"
+            r"detesto|je deteste|j'ai deteste|deteste|non mi e piaciuto|nao gostei|nicht gemocht|"
             r"mag (?:ich )?nicht|ni de broma")
 # "not sure", "don't mind" and the like negate nothing.
 NOT_NEGATION = re.compile(r"\b(?:not (?:sure|too sure|fussy|picky|bothered)|(?:do ?n[o']?t|wouldn'?t) mind|"
@@ -87,7 +89,7 @@ DROP_AFTER = re.compile(r"^\s*(?:part|bit|thing|stuff|idea|genre|filter|wish)?\s
                         r"no longer) matters?")
 REPLACE = re.compile(r"\b(?:instead|switch(?:ing)?|change (?:it |that )?to|rather|actually|how about|what about|"
                      r"let'?s (?:do|go|try|have|switch|watch)|make it|i'?d prefer|prefer|go with|now|"
-                     r"in the mood for|changed my mind|on second thought|ok+ (?:so )?|okay|plut[oô]t|mejor|lieber|"
+                     r"in the mood for|changed my mind|on second thought|^\W*ok(?:ay|k+)?|plut[oô]t|mejor|lieber|"
                      r"en cambio|this time|not .{0,20}anymore|no longer)\b")
 ADD = re.compile(r"\b(?:also|too|as well|plus|and|or|both|either|add|with some|mixed with|bit of|en plus|"
                  r"tambi[eé]n|auch|anche|y|et|und)\b")
@@ -102,7 +104,8 @@ NUMBER_ALONE = re.compile(r"^\W*(?:(?:ok(?:ay)?|hmm+|um+|maybe|just|only|like|so
                           r"zeig mir|say|pode me dar|me de|und|et|y|e)\W+)*(\d{1,2}|[a-z]+)(?:\W+(?:or so|of (?:them|em)|"
                           r"please|pls|plz|por favor|porfa|bitte|merci|s'il vous plait|grazie|obrigad[oa]|thanks|"
                           r"films?|filmes?|peliculas|titoli|titles|movies|picks|options|vorschlage|suggestions|is enough|"
-                          r"would be \w+|will (?:do|suffice)|max|tops|only)\b)*\W*$")
+                          r"would be \w+|will (?:do|suffice)|max|tops|only|are enough|enough|reichen|genugen|suffisent|suffit|"
+                          r"bastan|basta|alcanzan)\b)*\W*$")
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
             "fifth": 4, "5th": 4, "last": -1, "top": 0}
 DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
@@ -115,7 +118,7 @@ YEAR = r"((?:18|19|20)\d\d|'\d\d\b(?!\s*s))"
 DECADE = (r"(?:the\s+|den\s+|des\s+|los\s+)?(?:(early|mid|late|debut des|fin des|principios de los|finales de los|"
           r"fruhen|spaten|inizio degli|fine degli|inicio dos|final dos)[\s-]+)?"
           r"(?:(?:(18|19|20)(\d)0\s*'?\s*s)|'?(\d)0\s*'?\s*s\b|"
-          r"(" + "|".join(sorted(DECADE_WORDS, key=len, reverse=True)) + r")|(?:annees|anos|anni|decada de los|les annees|die)\s+(?:(?:19)?(\d)0)|"
+          r"(" + "|".join(sorted(DECADE_WORDS, key=len, reverse=True)) + r")|(?:annees|anos|anni|decada de los|les annees|die|los|las)\s+(?:(?:19)?(\d)0)\b|"
           r"(\d)0ern?(?:\s+jahren?)?)")
 EARLY = {"early", "debut des", "principios de los", "fruhen", "inizio degli", "inicio dos"}
 LATE = {"late", "fin des", "finales de los", "spaten", "fine degli", "final dos"}
@@ -123,15 +126,15 @@ LATE = {"late", "fin des", "finales de los", "spaten", "fine degli", "final dos"
 UPPER = (r"before|pre-?|prior to|older than|earlier than|up to|until|till|through|no later than|not after|"
          r"nothing (?:after|later than|newer than|more recent than|past|beyond|since)|no (?:newer|later) than|"
          r"not (?:newer|later) than|at the latest|max(?:imum)?|antes de|avant|vor|nada (?:de )?despues de|"
-         r"nicht neuer als|nicht nach")
+         r"nicht neuer als|nicht nach|pas apres|no despues de")
 LOWER = (r"after|post-?|since|newer than|later than|more recent than|from|no (?:earlier|older) than|"
          r"not (?:before|older than|earlier than|prior to)|nothing (?:before|older than|earlier than|prior to)|"
          r"at least|min(?:imum)?|despues de|apres|nach|depuis|desde|nada (?:de )?antes de|ab|nicht alter als|"
-         r"nicht vor")
+         r"nicht vor|pas avant|no antes de")
 INCLUSIVE_UPPER = r"up to|until|till|through|no later than|not after|nothing|no (?:newer|later)|not (?:newer|later)|" \
-                  r"at the latest|max|nada|nicht"
-INCLUSIVE_LOWER = r"since|from|no (?:earlier|older)|not|nothing|at least|min|desde|depuis|nada|ab|nicht"
-NOT_AFTER_NEGATION = r"(?<!nothing )(?<!no )(?<!not )(?<!nada de )(?<!nada )"
+                  r"at the latest|max|nada|nicht|pas|no despues"
+INCLUSIVE_LOWER = r"since|from|no (?:earlier|older)|not|nothing|at least|min|desde|depuis|nada|ab|nicht|pas|no antes"
+NOT_AFTER_NEGATION = r"(?<!nothing )(?<!no )(?<!not )(?<!nada de )(?<!nada )(?<!pas )"
 
 
 @dataclass
@@ -270,7 +273,7 @@ class MessageReader:
                 _add(change.genres, genre)
         if found and change.genres and wishes.genres and not set(change.genres) <= set(wishes.genres):
             change.replace_genres = bool(REPLACE.search(text)) and not re.search(
-                r"\b(?:also|too|as well|plus|add)\b", text)
+                r"\b(?:also|too|as well|plus|add|auch|aussi|tambien|anche|either)\b", text)
         return self._genre_pattern.sub(" ", text)
 
     def _typos(self, text: str) -> str:

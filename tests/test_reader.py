@@ -64,6 +64,13 @@ STATES = [
     (["quelque chose de drôle des années 80"], {"year_min": 1980, "year_max": 1989}),
     (["documentry pls"], {"genres": ()}),  # no Documentary here: a typo of an absent genre adds nothing
     (["my kids love scary stuff"], {"genres": ("Horror",)}),
+    (["algo de los 90"], {"year_min": 1990, "year_max": 1999}),
+    (["pas avant 1985 s'il vous plaît"], {"year_min": 1985, "year_max": None}),
+    (["no antes de 1970"], {"year_min": 1970, "year_max": None}),
+    (["horror", "Fünf Vorschläge reichen"], {"count": 5}),
+    (["horror", "quatre suffisent"], {"count": 4}),
+    (["romance", "Ah, und Drama wäre auch okay"], {"genres": ("Romance", "Drama")}),
+    (["romance", "okay, horror then"], {"genres": ("Horror",)}),
 ]
 
 
@@ -84,6 +91,9 @@ TITLES = [
     ("couldn't stand night love", {"disliked": ["Night Love"]}),
     ("cold fear was way too gross", {"disliked": ["Cold Fear"]}),
     ("silvr spacе and lost love were great", {"liked": ["Silver Space", "Lost Love"]}),
+    ("no me gustó nada Red Fear", {"disliked": ["Red Fear"]}),
+    ("Quiet Love mochte ich gar nicht", {"disliked": ["Quiet Love"]}),
+    ("However, I found Golden Space rather tedious.", {"disliked": ["Golden Space"]}),
     ("why Silver Space?", {}),
     ("tell me about wild love", {}),
 ]
@@ -163,3 +173,20 @@ def test_the_llm_reader_is_grounded_and_combined_only_where_the_rules_found_noth
     assert merged.genres == ["Romance"] and merged.liked == [ids["Silver Space"]]
     broken = LLMReader(FakeChatModel(reply=lambda m: "no json here"), tiny_catalog, load_domain("movies"), rules)
     assert not broken.read("whatever").changes_wishes()
+
+
+MOVIELENS_MENTIONS = [
+    ("really liked monty python's life of brian", ["Monty Python's Life of Brian"]),
+    ("My favorite movies are alien and glory.", ["Alien", "Glory"]),
+    ("big star wars fan here", ["Star Wars"]),
+    ("a comedy, but not the stupid one", []),
+    ("something in the vein of fargo", ["Fargo"]),
+    ("me gustó mucho Laura y Sunset Boulevard", ["Laura", "Sunset Blvd."]),
+    ("loved heat, casino and goodfellas", ["Heat", "Casino", "GoodFellas"]),
+]
+
+
+@pytest.mark.parametrize("message,titles", MOVIELENS_MENTIONS, ids=[m for m, _ in MOVIELENS_MENTIONS])
+def test_titles_named_in_free_text_on_movielens(ml100k_catalog, message, titles):
+    reader = MessageReader(ml100k_catalog, load_domain("movies"))
+    assert [m.item.title for m in reader.titles.find(message)] == titles
