@@ -14,7 +14,8 @@ A dialogue is a YAML file::
 Expectations: ``tool_called`` (bool), ``intent``, ``items`` (count), ``genre_all`` / ``genre_any`` /
 ``genre_none`` (a genre every pick has / one pick has / no pick has; a list for several), ``year_min`` /
 ``year_max`` (every pick's year), ``older_than_previous`` / ``newer_than_previous``, ``contains_title`` /
-``excludes_title``, ``similar_to`` (the tool was asked for items like this title), ``mentions`` /
+``excludes_title``, ``similar_to`` (the tool was asked for items like this title; a list for several),
+``mentions`` /
 ``not_mentions`` (reply text, case-insensitive), ``mentions_pick`` (the reply names pick N of the previous
 list), ``excludes_previous`` (no pick repeats the previous list). Every
 reply is also checked to name only real catalog items. The runner prints a table per turn and a summary
@@ -84,8 +85,8 @@ def check(expect: dict, reply, previous: list[dict], catalog) -> list[str]:
         "genre_all": lambda v: bool(items) and all(v in i["genres"] for i in items),
         "genre_none": lambda v: all(g not in i["genres"] for i in items for g in _as_list(v)),
         "genre_any": lambda v: any(v in i["genres"] for i in items),
-        "similar_to": lambda v: _title_id(catalog, v) in
-        reply.tool_args.get("similar_to", []) + reply.tool_args.get("liked", []),
+        "similar_to": lambda v: all(_title_id(catalog, t) in reply.tool_args.get("similar_to", []) +
+                                    reply.tool_args.get("liked", []) for t in _as_list(v)),
         "older_than_previous": lambda v: bool(years) and bool(previous) and
         max(years) < min(i["year"] for i in previous if i.get("year")),
         "newer_than_previous": lambda v: bool(years) and bool(previous) and
@@ -93,7 +94,7 @@ def check(expect: dict, reply, previous: list[dict], catalog) -> list[str]:
         "year_min": lambda v: bool(years) and min(years) >= v,
         "year_max": lambda v: bool(years) and max(years) <= v,
         "contains_title": lambda v: _title_id(catalog, v) in {i["id"] for i in items},
-        "excludes_title": lambda v: _title_id(catalog, v) not in {i["id"] for i in items},
+        "excludes_title": lambda v: not {_title_id(catalog, t) for t in _as_list(v)} & {i["id"] for i in items},
         "mentions": lambda v: str(v).lower() in text,
         "not_mentions": lambda v: str(v).lower() not in text,
         "mentions_pick": lambda v: len(previous) >= v and previous[v - 1]["title"].lower() in text,
