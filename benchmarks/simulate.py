@@ -65,9 +65,12 @@ class Script:
     facts: list[Said]     # the facts after each line
 
 
-def casual(title: str, rng) -> str:
-    """A title as people type it: sometimes lower case, without its article or subtitle."""
-    text = title.split(":")[0] if rng.random() < 0.5 else title
+def casual(title: str, rng, catalog) -> str:
+    """A title as people type it: sometimes lower case, without its article or subtitle (kept where the
+    shorter title is another film's: nobody calls Alien: Resurrection "alien")."""
+    head = title.split(":")[0]
+    meant = catalog.resolve_title(head)
+    text = head if rng.random() < 0.5 and (meant is None or meant.title == title) else title
     if rng.random() < 0.5:
         text = " ".join(w for n, w in enumerate(text.split()) if n or w.lower() not in {"the", "a", "an"})
     return text.lower() if rng.random() < 0.5 else text
@@ -90,7 +93,7 @@ def script(catalog, target: int, loved: list[int], disliked: int | None, bank: d
     titles = [catalog.item(i).title for i in loved]
     opening = pick("opening_loved")
     said.liked += loved[:2] if "{title2}" in opening and len(loved) > 1 else loved[:1]
-    say(opening, title=casual(titles[0], rng), title2=casual(titles[1 % len(titles)], rng))
+    say(opening, title=casual(titles[0], rng, catalog), title2=casual(titles[1 % len(titles)], rng, catalog))
     said.genres.append(first)
     say(pick("genre"), genre=first.lower())
     said.year_min, said.year_max = decade, decade + 9
@@ -99,10 +102,10 @@ def script(catalog, target: int, loved: list[int], disliked: int | None, bank: d
     unused = [i for i in loved if i not in said.liked]
     if unused:
         said.liked.append(unused[0])
-        say(pick("another_loved"), title=casual(catalog.item(unused[0]).title, rng))
+        say(pick("another_loved"), title=casual(catalog.item(unused[0]).title, rng, catalog))
     elif disliked is not None:
         said.disliked.append(disliked)
-        say(pick("dislike"), disliked=casual(catalog.item(disliked).title, rng))
+        say(pick("dislike"), disliked=casual(catalog.item(disliked).title, rng, catalog))
     else:
         say(pick("more"))
     if second is not None:
