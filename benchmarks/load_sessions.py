@@ -63,6 +63,15 @@ class Tally:
                 return None
         return answer
 
+    def sessions(self, client, trials: int, deadline: float):
+        """(trial, fresh session token) for each trial that starts before ``deadline``; the rest count as
+        unfinished."""
+        for trial in range(trials):
+            if time.monotonic() > deadline:
+                self.unfinished += 1
+                continue
+            yield trial, self.call(client, api_name="/new_session")
+
     def row(self) -> str:
         times = sorted(self.chat_seconds)
         p50 = f"{statistics.median(times):.2f}" if times else "–"
@@ -146,11 +155,7 @@ def like_during_turn(url, agent, api, trials: int, delay: float, deadline: float
 
     tally = Tally(f"a like overlapping a turn: {trials} trials")
     chatter, liker = Client(url, verbose=False), Client(url, verbose=False)
-    for _ in range(trials):
-        if time.monotonic() > deadline:
-            tally.unfinished += 1
-            continue
-        token = tally.call(chatter, api_name="/new_session")
+    for _, token in tally.sessions(chatter, trials, deadline):
         first = tally.call(chatter, "recommend me a mystery", token, api_name="/chat")
         if not first or not first["items"]:
             continue
@@ -175,11 +180,7 @@ def three_turns_at_once(url, agent, api, trials: int, deadline: float) -> Tally:
 
     tally = Tally(f"three concurrent turns on one session: {trials} trials")
     client, *talkers = [Client(url, verbose=False) for _ in range(4)]
-    for trial in range(trials):
-        if time.monotonic() > deadline:
-            tally.unfinished += 1
-            continue
-        token = tally.call(client, api_name="/new_session")
+    for trial, token in tally.sessions(client, trials, deadline):
         answered: list[str] = []
 
         def turn(n: int) -> Callable[[], None]:
@@ -201,11 +202,7 @@ def forget_during_turn(url, agent, api, trials: int, delay: float, deadline: flo
 
     tally = Tally(f"forget during a turn: {trials} trials")
     chatter, forgetter = Client(url, verbose=False), Client(url, verbose=False)
-    for trial in range(trials):
-        if time.monotonic() > deadline:
-            tally.unfinished += 1
-            continue
-        token = tally.call(chatter, api_name="/new_session")
+    for trial, token in tally.sessions(chatter, trials, deadline):
         old = f"recommend some fantasy, marker old{trial}x"
         tally.call(chatter, old, token, api_name="/chat")
         turn, forget = [], []

@@ -98,13 +98,18 @@ class TestRemoteScripted(ChatModelContract):
         return RemoteChatModel(f"http://127.0.0.1:{free_port()}/v1", timeout=2)
 
 
-@pytest.mark.real
-class TestLlamaCpp(ChatModelContract):
+class LocalRuntimeContract(ChatModelContract):
+    """A packaged model loaded once per class through the app's loader; ``broken`` makes its inner
+    ``failing`` methods raise."""
+
+    runtime: str
+    failing: tuple[str, ...]
+
     @pytest.fixture(scope="class")
     def loaded(self):
         from chat_app.llm.loader import load_chat_model
 
-        return load_chat_model(Settings.from_env(model="default", device="cpu", runtime="llama.cpp"), print)
+        return load_chat_model(Settings.from_env(model="default", device="cpu", runtime=self.runtime), print)
 
     @pytest.fixture
     def model(self, loaded):
@@ -112,10 +117,17 @@ class TestLlamaCpp(ChatModelContract):
 
     @pytest.fixture
     def broken(self, loaded, monkeypatch):
-        monkeypatch.setattr(loaded.llm, "eval", fail)
-        monkeypatch.setattr(loaded.llm, "create_completion", fail)
+        inner, *methods = self.failing
+        for method in methods:
+            monkeypatch.setattr(getattr(loaded, inner), method, fail)
         loaded.clear_cache()
         return loaded
+
+
+@pytest.mark.real
+class TestLlamaCpp(LocalRuntimeContract):
+    runtime = "llama.cpp"
+    failing = ("llm", "eval", "create_completion")
 
 
 @pytest.mark.real
@@ -131,19 +143,6 @@ class TestLlamaCppServer(ChatModelContract):
 
 @pytest.mark.real
 @pytest.mark.slow
-class TestTransformers(ChatModelContract):
-    @pytest.fixture(scope="class")
-    def loaded(self):
-        from chat_app.llm.loader import load_chat_model
-
-        return load_chat_model(Settings.from_env(model="default", device="cpu", runtime="transformers"), print)
-
-    @pytest.fixture
-    def model(self, loaded):
-        return loaded
-
-    @pytest.fixture
-    def broken(self, loaded, monkeypatch):
-        monkeypatch.setattr(loaded.model, "forward", fail)
-        loaded.clear_cache()
-        return loaded
+class TestTransformers(LocalRuntimeContract):
+    runtime = "transformers"
+    failing = ("model", "forward")
