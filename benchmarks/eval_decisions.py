@@ -1,5 +1,6 @@
 """``python -m benchmarks.eval_decisions``: how often the turn decision is right on a labelled set of
-messages (``benchmarks/data/decisions_{dev,test}.jsonl``), per intent, with a confusion table and latency."""
+messages (dev: ``prompts/intent_examples.jsonl``, which the learned prior is fitted on, so its figures are
+training figures; test: ``benchmarks/data/decisions_test.jsonl``, never looked at), per intent, with a confusion table and latency."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from .report import write_report
 from chat_app.decide import INTENTS, Decider, combine, cue_intent
 
 DATA = Path(__file__).parent / "data"
+INTENT_EXAMPLES = Path(__file__).parents[1] / "prompts" / "intent_examples.jsonl"  # dev: what the prior learns from
 SHOWN = [1, 2, 3, 4, 5]  # a list of picks was shown (MovieLens ids; any five catalog items serve)
-VARIANTS = ("llm", "llm+calibration", "cue words", "decision without state", "decision (all)")
+VARIANTS = ("llm", "llm+calibration", "cue words", "learned prior", "decision without state", "decision (all)")
 
 
 def predictions(decider: Decider, reader, catalog, row: dict) -> tuple[dict[str, str], float]:
@@ -33,7 +35,9 @@ def predictions(decider: Decider, reader, catalog, row: dict) -> tuple[dict[str,
     final, _ = decider.decide(row["message"], titles, change)
     latency = time.perf_counter() - started
     pick = lambda scores: max(scores, key=scores.get)  # noqa: E731
+    learned = decider.prior.probabilities(row["message"], bool(shown))
     return {"llm": pick(raw), "llm+calibration": pick(combine(raw, null, None)), "cue words": cue or "recommend",
+            "learned prior": pick(learned),
             "decision without state": decider.decide(row["message"], titles)[0], "decision (all)": final}, latency
 
 
@@ -75,6 +79,8 @@ def format_report(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     from catalog.build import open_or_build
     from catalog.domain import domain_of
+    from catalog.embeddings import default_encoder
+    from chat_app.intents import IntentClassifier
     from chat_app.llm.loader import load_chat_model
     from chat_app.reader import MessageReader
 
@@ -88,12 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments(parser, "model", "data_dir", "db", "ml100k_dir", "device", "llm_url")
     args = parser.parse_args(argv)
     settings = Settings.from_args(args)
-    path = DATA / f"decisions_{args.split}.jsonl"
+    path = INTENT_EXAMPLES if args.split == "dev" else DATA / "decisions_test.jsonl"
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()][: args.limit]
     catalog = open_or_build(settings)
     domain = domain_of(catalog)
     llm = load_chat_model(settings, progress=lambda m: print(m, file=sys.stderr))
-    result = evaluate(Decider(llm, domain), MessageReader(catalog, domain), catalog, rows)
+    prior = IntentClassifier.load_or_fit(default_encoder(), Path(settings.data_dir) / "intents.npz")
+    result = evaluate(Decider(llm, domain, prior), MessageReader(catalog, domain), catalog, rows)
     report = format_report(result)
     print(json.dumps(result) if args.json else report)
     if args.mistakes:

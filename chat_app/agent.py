@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from collections.abc import Iterator
 
 from catalog import Catalog
@@ -18,6 +19,7 @@ from settings import Settings
 from . import prompting
 from .decide import Decider
 from .events import Done, Event, Reply, Timer
+from .intents import IntentClassifier
 from .handlers import HANDLERS, Turn
 from .llm.errors import LLMError
 from .reader import MessageReader
@@ -33,7 +35,8 @@ class Agent:
         self.tools = Toolbox(catalog, recommender, llm, domain, settings, MessageReader(catalog, domain))
         self.catalog, self.recommender, self.llm, self.sessions, self.settings = \
             catalog, recommender, llm, sessions, settings
-        self.decider = Decider(llm, domain)
+        self.decider = Decider(llm, domain, IntentClassifier.load_or_fit(recommender.encoder,
+                                                                         Path(settings.data_dir) / "intents.npz"))
 
     def respond(self, session_id: str, message: str) -> Reply:
         return [e for e in self.respond_stream(session_id, message) if isinstance(e, Done)][-1].reply

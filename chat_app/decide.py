@@ -5,8 +5,9 @@ message that changes the wishes or asks for more gets new picks (unless it is pl
 script to delete old files" mentions no era). Otherwise the LLM chooses by the log-probability of each label, so it
 can never answer outside the options; a small model is strongly biased towards some labels, so its scores
 are calibrated against content-free messages (Zhao et al., 2021, "Calibrate before use") and combined
-with a prior from unambiguous cue words. A fixed guard refuses requests for the hidden instructions before
-any model sees them.
+with a prior: the intent classifier learned from labelled messages (``intents.py``) where one is given,
+else unambiguous cue words. A fixed guard refuses requests for the hidden instructions before any model
+sees them.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import re
 from catalog.domain import Domain
 
 from . import prompting
+from .intents import IntentClassifier
 from .state import Change
 
 INTENTS = ["recommend", "explain", "about", "chat", "refuse"]
 CALIBRATION = 0.5        # share of the content-free log-probabilities subtracted
 CUE_CONFIDENCE = 0.7     # prior mass on the intent a cue word points to
+STATE_FLOOR = 0.3        # a message that changes the wishes gets picks unless the learned prior rules that out
+LLM_WEIGHT = 0.5         # weight of the LLM's calibrated log-probabilities beside the learned prior (chosen on dev)
 CONTENT_FREE = ("N/A", "", "[MASK]")
 INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b.{0,40}\b(instructions|rules|prompt|guidelines)"
@@ -68,8 +72,8 @@ CUES = [
 class Decider:
     """Decides each turn's intent with one chat model; keeps that model's calibration."""
 
-    def __init__(self, llm, domain: Domain):
-        self.llm, self.domain = llm, domain
+    def __init__(self, llm, domain: Domain, prior: IntentClassifier | None = None):
+        self.llm, self.domain, self.prior = llm, domain, prior
         self._null: dict[bool, dict[str, float]] = {}
 
     def decide(self, message: str, shown_titles: list[str], change: Change | None = None) -> tuple[str, dict]:
@@ -86,9 +90,12 @@ class Decider:
         if cue in ("chat", "refuse") and quiet and (cue == "refuse" or len(message.split()) <= 4):
             return cue, {intent: float(intent == cue) for intent in INTENTS}  # greetings, thanks, off-topic asks
         refines = bool(shown_titles) and REFINE.search(message) and cue in (None, "recommend")
-        if change is not None and (change.changes_wishes() or change.more or refines) and cue != "refuse":
+        learned = self.prior.probabilities(message, bool(shown_titles)) if self.prior else None
+        wants_picks = change is not None and (change.changes_wishes() or change.more or refines) and cue != "refuse"
+        if wants_picks and (learned is None or learned.get("recommend", 0.0) >= STATE_FLOOR):
             return "recommend", {intent: float(intent == "recommend") for intent in INTENTS}
-        scores = combine(self.label_logprobs(message, shown_titles), self.null_logprobs(bool(shown_titles)), cue)
+        scores = combine(self.label_logprobs(message, shown_titles), self.null_logprobs(bool(shown_titles)), cue,
+                         learned)
         return max(scores, key=scores.get), scores
 
     def label_logprobs(self, message: str, shown_titles: list[str]) -> dict[str, float]:
@@ -103,10 +110,16 @@ class Decider:
         return self._null[after_picks]
 
 
-def combine(logprobs: dict[str, float], null: dict[str, float] | None, cue: str | None) -> dict[str, float]:
-    """Probabilities from calibrated label log-probabilities plus the cue-word prior."""
+def combine(logprobs: dict[str, float], null: dict[str, float] | None, cue: str | None,
+            learned: dict[str, float] | None = None) -> dict[str, float]:
+    """Probabilities from calibrated label log-probabilities plus a prior: the learned one when given, else the
+    cue word's."""
     scores = {i: logprobs[i] - (CALIBRATION * null[i] if null else 0.0) for i in INTENTS}
-    if cue is not None:
+    if learned is not None:
+        top = max(scores.values())
+        norm = top + math.log(sum(math.exp(s - top) for s in scores.values()))
+        scores = {i: math.log(learned.get(i, 0.0) + 1e-6) + LLM_WEIGHT * (scores[i] - norm) for i in INTENTS}
+    elif cue is not None:
         for intent in INTENTS:
             share = CUE_CONFIDENCE if intent == cue else (1 - CUE_CONFIDENCE) / (len(INTENTS) - 1)
             scores[intent] += math.log(share)

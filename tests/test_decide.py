@@ -7,6 +7,7 @@ from catalog.domain import load_domain
 from chat_app.decide import INTENTS, Decider, combine
 from chat_app.llm.fake import FakeChatModel
 from chat_app.reader import MessageReader
+from chat_app.state import Change
 
 MOVIES = load_domain("movies")
 
@@ -68,3 +69,40 @@ def test_calibration_is_computed_once_per_decider():
 def test_cue_words_shift_probability_towards_their_intent():
     flat = {i: -1.0 for i in INTENTS}
     assert max(combine(flat, None, "explain"), key=combine(flat, None, "explain").get) == "explain"
+
+
+class FixedPrior:
+    """A learned prior that always says the same."""
+
+    def __init__(self, **probabilities):
+        self.values = {i: probabilities.get(i, 0.0) for i in INTENTS}
+
+    def probabilities(self, message, after_picks):
+        return self.values
+
+
+def test_a_confident_learned_prior_outvotes_the_state_and_a_biased_model():
+    """"you're scary" may read as a wish for horror; a prior sure it is chat keeps it chat."""
+    change = Change(genres=["Horror"])
+    decider = Decider(biased("recommend"), MOVIES, FixedPrior(chat=0.9, recommend=0.1))
+    assert decider.decide("you're scary", [], change)[0] == "chat"
+    unsure = Decider(biased("chat"), MOVIES, FixedPrior(chat=0.6, recommend=0.4))
+    assert unsure.decide("you're scary", [], change)[0] == "recommend"  # the state decides then
+
+
+def test_the_learned_prior_is_fitted_on_the_packaged_examples_and_cached(tmp_path, encoder):
+    from chat_app.intents import IntentClassifier, examples
+
+    rows = examples()
+    assert len(rows) >= 500 and {r["intent"] for r in rows} == set(INTENTS)
+
+    class Named(type(encoder)):
+        name = "hashing-test"
+
+    named, cache = Named(), tmp_path / "intents.npz"
+    fitted = IntentClassifier.load_or_fit(named, cache)
+    probabilities = fitted.probabilities("recommend me some comedies", False)
+    assert set(probabilities) == set(INTENTS) and sum(probabilities.values()) == pytest.approx(1.0)
+    assert cache.exists()
+    again = IntentClassifier.load_or_fit(Named(), cache)  # another encoder object: read from the file
+    assert again is not fitted and (again.weights == fitted.weights).all()

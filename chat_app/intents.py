@@ -1,0 +1,78 @@
+"""An intent prior learned from labelled messages: logistic regression over sentence embeddings.
+
+The 0.5B chat model alone picks the right intent for about a third of messages (docs/decision-eval.md),
+and cue words written for one set of phrasings miss the next author's. The examples in
+``prompts/intent_examples.jsonl`` (535 messages by three annotators, the dev halves of the decision sets)
+teach a small classifier over the same MiniLM vectors the catalog search uses; whether a list of picks was
+just shown is one more feature. Fitting takes a second or two, so the weights are kept beside the database,
+keyed by the examples and the encoder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from catalog.embeddings import Encoder
+from catalog.files import save_npz
+
+from . import prompting
+
+EXAMPLES = "intent_examples.jsonl"
+_FITTED: dict[tuple[int, str], IntentClassifier] = {}  # per encoder object and examples, within one process
+REGULARISATION = 8.0     # sklearn's C, chosen on dev (trained on one annotator's half, scored on the other's)
+
+
+def examples() -> list[dict]:
+    """The labelled messages: ``{"message", "intent", "after_recommendation"}`` per line."""
+    text = (prompting.PROMPTS_DIR / EXAMPLES).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+class IntentClassifier:
+    """``probabilities(message, after_picks) -> {intent: p}`` for the intents it was fitted on."""
+
+    def __init__(self, encoder: Encoder, intents: list[str], weights: np.ndarray, bias: np.ndarray):
+        self.encoder, self.intents, self.weights, self.bias = encoder, intents, weights, bias
+
+    @classmethod
+    def fit(cls, encoder: Encoder, rows: list[dict]) -> IntentClassifier:
+        from sklearn.linear_model import LogisticRegression
+
+        features = _features(encoder, [r["message"] for r in rows], [r["after_recommendation"] for r in rows])
+        model = LogisticRegression(C=REGULARISATION, max_iter=3000).fit(features, [r["intent"] for r in rows])
+        return cls(encoder, [str(c) for c in model.classes_], model.coef_.astype(np.float32),
+                   model.intercept_.astype(np.float32))
+
+    @classmethod
+    def load_or_fit(cls, encoder: Encoder, cache: Path | None) -> IntentClassifier:
+        """Fitted on the packaged examples; the weights are read from ``cache`` when it was written for the same
+        examples and encoder (an encoder without a ``name`` is never cached)."""
+        rows = examples()
+        name = getattr(encoder, "name", None)
+        key = hashlib.sha1(json.dumps([name, rows]).encode("utf-8")).hexdigest()
+        if (id(encoder), key) in _FITTED:
+            return _FITTED[(id(encoder), key)]  # it holds the encoder, so the id is not reused meanwhile
+        if cache is not None and name and cache.exists():
+            with np.load(cache) as saved:
+                if str(saved["key"]) == key:
+                    fitted = cls(encoder, [str(i) for i in saved["intents"]], saved["weights"], saved["bias"])
+                    return _FITTED.setdefault((id(encoder), key), fitted)
+        fitted = cls.fit(encoder, rows)
+        if cache is not None and name:
+            save_npz(cache, key=np.array(key), intents=np.array(fitted.intents), weights=fitted.weights,
+                     bias=fitted.bias)
+        return _FITTED.setdefault((id(encoder), key), fitted)
+
+    def probabilities(self, message: str, after_picks: bool) -> dict[str, float]:
+        logits = _features(self.encoder, [message], [after_picks]) @ self.weights.T + self.bias
+        odds = np.exp(logits[0] - logits[0].max())
+        return {intent: float(p) for intent, p in zip(self.intents, odds / odds.sum())}
+
+
+def _features(encoder: Encoder, messages: list[str], after: list[bool]) -> np.ndarray:
+    vectors = encoder.encode(list(messages))
+    return np.hstack([vectors, np.asarray(after, dtype=np.float32)[:, None]])
