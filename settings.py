@@ -51,6 +51,9 @@ class Settings:
                                 "weight of the LLM's re-rank score against the recommender's (0 keeps its order)")
     generate_intro: bool = _opt(True, "CHATREC_GENERATE_INTRO",
                                 "let the LLM write an opening sentence for each list of picks")
+    intent_prior: bool = _opt(True, "CHATREC_INTENT_PRIOR",
+                              "decide with the intent prior learned from prompts/intent_examples.jsonl beside the "
+                              "LLM (off: the LLM with cue words)")
     llm_reasons: bool = _opt(False, "CHATREC_LLM_REASONS",
                              "let the LLM rewrite each pick's grounded reason as one sentence (checked against the "
                              "facts; about 1 s per pick on a 2-core CPU)")

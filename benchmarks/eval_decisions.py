@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     from catalog.build import open_or_build
     from catalog.domain import domain_of
     from catalog.embeddings import default_encoder
-    from chat_app.intents import IntentClassifier
+    from chat_app.intents import LearnedPrior
     from chat_app.llm.loader import load_chat_model
     from chat_app.reader import MessageReader
 
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     catalog = open_or_build(settings)
     domain = domain_of(catalog)
     llm = load_chat_model(settings, progress=lambda m: print(m, file=sys.stderr))
-    prior = IntentClassifier.load_or_fit(default_encoder(), Path(settings.data_dir) / "intents.npz")
+    prior = LearnedPrior(default_encoder, Path(settings.data_dir) / "intents.npz")
     result = evaluate(Decider(llm, domain, prior), MessageReader(catalog, domain), catalog, rows)
     report = format_report(result)
     print(json.dumps(result) if args.json else report)

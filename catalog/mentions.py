@@ -44,6 +44,8 @@ tell give find need want get got make made see look looking think know go going 
 same different similar other others another instead too also about love loved loves hate hated hates like liked
 likes enjoy enjoyed fan fans""".split())
 ARTICLES = {"the", "a", "an"}
+OLDER = {"original", "older", "old", "first"}
+VERSION = re.compile(r"\b(original|older|old|first|newer|new|remake|recent|later)\s+$")
 FILLERS = {"movie", "movies", "film", "films", "book", "books", "is", "are", "was", "were", "include", "includes"}
 
 
@@ -97,6 +99,17 @@ class TitleIndex:
         return {p: next(iter(ids)) for p, ids in seen.items() if len(ids) == 1 and p not in self.variants}
 
     @cached_property
+    def series(self) -> dict[str, list[int]]:
+        """A title's head without its number -> the items of that series, oldest first ("die hard 3" is the third
+        Die Hard film, "star trek 2" The Wrath of Khan)."""
+        out: dict[str, list[tuple[int, int]]] = {}
+        for item in self.catalog.all_items():
+            head = re.sub(r"\s+\d$", "", canonical(item.title.split(":")[0]))
+            if head:
+                out.setdefault(head, []).append((item.year or 0, item.id))
+        return {head: [i for _, i in sorted(ids)] for head, ids in out.items() if len(ids) > 1}
+
+    @cached_property
     def _by_label(self) -> dict[str, list[int]]:
         out: dict[str, list[int]] = {}
         for item in self.catalog.all_items():
@@ -142,6 +155,9 @@ class TitleIndex:
         ids = self.variants.get(phrase)
         if ids is None and size >= 2 and phrase in self.prefixes:
             ids = [self.prefixes[phrase]]
+        numbered = re.fullmatch(r"(.+) ([1-9])", phrase)
+        if ids is None and numbered and len(self.series.get(numbered[1], [])) >= int(numbered[2]):
+            ids = [self.series[numbered[1]][int(numbered[2]) - 1]]
         exact = ids is not None
         if not exact and not fuzzy:
             return None
@@ -157,6 +173,10 @@ class TitleIndex:
         if year and len(ids) > 1:  # "Sabrina (1954)" picks the right one of two
             dated = [i for i in ids if self.catalog.item(i).year == int(year.group(1))]
             ids = dated or ids
+        version = VERSION.search(text[:window[0].start].lower())
+        if version and len(ids) > 1:  # "the original Sabrina", "the newer Cape Fear"
+            by_year = sorted(ids, key=lambda i: self.catalog.item(i).year or 0)
+            ids = by_year if version[1] in OLDER else by_year[::-1]
         return Mention(self.catalog.item(ids[0]), window[0].start, end, exact)
 
     def _plausible(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
@@ -172,13 +192,17 @@ class TitleIndex:
         titled = any(w.capitalised and (i or not _sentence_start(text, w.start)) for i, w in enumerate(window))
         if titled and len(window) == 1 and start and words[start - 1].norm in PLACES and not cued:
             titled = False
-        if len(window) == 1 and not titled and start and words[start - 1].norm in POSSESSIVES:
+        if len(window) == 1 and not titled and start and words[start - 1].norm in POSSESSIVES | {"s"}:
             return False  # "my kids", "her family"
         if not titled and start + len(window) < len(words) and words[start + len(window)].norm in {"one", "ones"}:
             return False  # "not the stupid one": a description of a pick
         following = words[start + len(window)].norm if start + len(window) < len(words) else ""
         if all(n in self.ignore for n in norms) and following in self.ignore | {"stuff", "ones", "kind"}:
             return False  # "war films", "horror stuff": the genre, not the title
+        if len(window) > 1 and norms[0] == "s":
+            return False  # "son's sleepover" is no "s sleepover"
+        if len(window) == 1 and norms[0] in self.ignore and not cued:
+            return False  # "World War II", "Horror": the genre unless a cue says title
         if all(n in COMMON or n in self.ignore or n.isdigit() for n in norms):
             return (cued or titled) and canonical(" ".join(norms)) in self.variants  # "Last Love", "Night Love"
         if len(window) >= 3 or titled:
@@ -190,8 +214,11 @@ class TitleIndex:
 
 def _words(text: str) -> list[_Word]:
     out = []
-    for match in re.finditer(r"[^\W_]+(?:['’][^\W_]+)*", text):
+    for match in re.finditer(r"[^\W_]+(?:['’][^\W_]+)*|&", text):
         token = match.group(0)
+        if token == "&":
+            out.append(_Word("and", match.start(), match.end(), False))
+            continue
         for part in re.finditer(r"[^'’]+", token):
             norm = normalize(part.group(0))
             if norm:

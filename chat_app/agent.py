@@ -19,7 +19,7 @@ from settings import Settings
 from . import prompting
 from .decide import Decider
 from .events import Done, Event, Reply, Timer
-from .intents import IntentClassifier
+from .intents import LearnedPrior
 from .handlers import HANDLERS, Turn
 from .llm.errors import LLMError
 from .reader import MessageReader
@@ -35,8 +35,9 @@ class Agent:
         self.tools = Toolbox(catalog, recommender, llm, domain, settings, MessageReader(catalog, domain))
         self.catalog, self.recommender, self.llm, self.sessions, self.settings = \
             catalog, recommender, llm, sessions, settings
-        self.decider = Decider(llm, domain, IntentClassifier.load_or_fit(recommender.encoder,
-                                                                         Path(settings.data_dir) / "intents.npz"))
+        prior = LearnedPrior(lambda: recommender.encoder, Path(settings.data_dir) / "intents.npz") \
+            if settings.intent_prior else None
+        self.decider = Decider(llm, domain, prior)
 
     def respond(self, session_id: str, message: str) -> Reply:
         return [e for e in self.respond_stream(session_id, message) if isinstance(e, Done)][-1].reply
@@ -139,4 +140,7 @@ def build_agent(model: str = "default", db=None, settings: Settings | None = Non
     progress(f"loading the {settings.recommender} recommender (trained on first start)")
     recommender = Recommender.for_catalog(catalog, settings.recommender)
     llm = llm or load_chat_model(settings, progress)
-    return Agent(catalog, recommender, llm, SessionStore(settings.sessions_path), settings)
+    agent = Agent(catalog, recommender, llm, SessionStore(settings.sessions_path), settings)
+    if agent.decider.prior:
+        agent.decider.prior.warm()  # MiniLM and the intent weights load while the page already answers
+    return agent

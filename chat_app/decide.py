@@ -18,13 +18,14 @@ import re
 from catalog.domain import Domain
 
 from . import prompting
-from .intents import IntentClassifier
+from .intents import LearnedPrior
 from .state import Change
 
 INTENTS = ["recommend", "explain", "about", "chat", "refuse"]
 CALIBRATION = 0.5        # share of the content-free log-probabilities subtracted
 CUE_CONFIDENCE = 0.7     # prior mass on the intent a cue word points to
-STATE_FLOOR = 0.3        # a message that changes the wishes gets picks unless the learned prior rules that out
+STATE_FLOOR = 0.5        # a message that changes the wishes gets picks unless the learned prior rules that out
+FILTER_FLOOR = 0.1       # ... or, when it sets a genre, an era or a count, unless the prior is this sure
 LLM_WEIGHT = 0.5         # weight of the LLM's calibrated log-probabilities beside the learned prior (chosen on dev)
 CONTENT_FREE = ("N/A", "", "[MASK]")
 INJECTION = re.compile(
@@ -72,7 +73,7 @@ CUES = [
 class Decider:
     """Decides each turn's intent with one chat model; keeps that model's calibration."""
 
-    def __init__(self, llm, domain: Domain, prior: IntentClassifier | None = None):
+    def __init__(self, llm, domain: Domain, prior: LearnedPrior | None = None):
         self.llm, self.domain, self.prior = llm, domain, prior
         self._null: dict[bool, dict[str, float]] = {}
 
@@ -92,7 +93,10 @@ class Decider:
         refines = bool(shown_titles) and REFINE.search(message) and cue in (None, "recommend")
         learned = self.prior.probabilities(message, bool(shown_titles)) if self.prior else None
         wants_picks = change is not None and (change.changes_wishes() or change.more or refines) and cue != "refuse"
-        if wants_picks and (learned is None or learned.get("recommend", 0.0) >= STATE_FLOOR):
+        filters = change is not None and change.sets_filters()
+        stated = filters and cue in (None, "recommend") and "?" not in message  # "pre-1960 if you can"
+        if wants_picks and (learned is None or stated or learned.get("recommend", 0.0) >= (
+                FILTER_FLOOR if filters else STATE_FLOOR)):
             return "recommend", {intent: float(intent == "recommend") for intent in INTENTS}
         scores = combine(self.label_logprobs(message, shown_titles), self.null_logprobs(bool(shown_titles)), cue,
                          learned)

@@ -4,14 +4,18 @@ The 0.5B chat model alone picks the right intent for about a third of messages (
 and cue words written for one set of phrasings miss the next author's. The examples in
 ``prompts/intent_examples.jsonl`` (535 messages by three annotators, the dev halves of the decision sets)
 teach a small classifier over the same MiniLM vectors the catalog search uses; whether a list of picks was
-just shown is one more feature. Fitting takes a second or two, so the weights are kept beside the database,
-keyed by the examples and the encoder.
+just shown is one more feature. Fitting takes a few seconds, so the weights are kept beside the database,
+keyed by the examples and the encoder; loading MiniLM takes seconds too, so ``LearnedPrior`` does both in
+the background after start-up (a turn that comes sooner waits for it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +80,31 @@ class IntentClassifier:
 def _features(encoder: Encoder, messages: list[str], after: list[bool]) -> np.ndarray:
     vectors = encoder.encode(list(messages))
     return np.hstack([vectors, np.asarray(after, dtype=np.float32)[:, None]])
+
+
+class LearnedPrior:
+    """An ``IntentClassifier`` made on first use, or ahead of it by ``warm()``; ``None`` (and one line on
+    stderr) when the encoder cannot be loaded, so the decision falls back to its cue words."""
+
+    def __init__(self, encoder: Callable[[], Encoder], cache: Path | None):
+        self._encoder, self._cache = encoder, cache
+        self._lock = threading.Lock()
+        self._model: IntentClassifier | None = None
+        self._failed = False
+
+    def warm(self) -> None:
+        threading.Thread(target=self.model, name="intent-prior", daemon=True).start()
+
+    def model(self) -> IntentClassifier | None:
+        with self._lock:
+            if self._model is None and not self._failed:
+                try:
+                    self._model = IntentClassifier.load_or_fit(self._encoder(), self._cache)
+                except Exception as exc:  # a missing or broken encoder package: decide without the prior
+                    self._failed = True
+                    print(f"the learned intent prior is off ({type(exc).__name__}: {exc})", file=sys.stderr)
+            return self._model
+
+    def probabilities(self, message: str, after_picks: bool) -> dict[str, float] | None:
+        model = self.model()
+        return model.probabilities(message, after_picks) if model else None

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from catalog import Catalog
 from catalog.domain import Domain
-from catalog.mentions import Mention, TitleIndex
+from catalog.mentions import VERSION, Mention, TitleIndex
 
 from .state import YEARS_CLEARED, Change, Wishes
 
@@ -28,14 +28,16 @@ AFTER_NEGATIVE = re.compile(r"^\s*[?!.…]*\s*[^.;!?]{0,40}?\b(?:was|were|is|are
                             r"did not (?:love|enjoy)|wasn'?t (?:great|good|for me|a fan))(?: (?:it|them|that|those))?|"
                             r"messy|disturbing|cringe|"
                             r"sucked|a letdown|horrible|no me gusto|je deteste|j'ai deteste|non mi e piaciuto|"
-                            r"nao gostei|odiei|tedious|tiresome|forgettable|disappointing|a (?:chore|slog)|"
+                            r"nao gostei|odiei|tedious|tiresome|forgettable|disappointing|a (?:chore|slog)|weak|mediocre|so-so|"
+                            r"not (?:that |very |so )?(?:good|great)|"
                             r"fand ich (?:doof|schlecht|langweilig|schrecklich|furchtbar|grauenhaft|nervig)|"
                             r"mochte ich (?:gar |uberhaupt )?nicht|hat mir (?:gar |uberhaupt )?nicht gefallen)\b")
 AFTER_POSITIVE = re.compile(r"^\s*[?!.…]*\s*(?:was|were|is|are)\s+(?:so |really |pretty |absolutely |just )*"
                             r"(?:great|amazing|awesome|brilliant|fantastic|good|fun|wonderful|perfect|excellent|"
                             r"the best|a classic|my favou?rite|lovely|superb|incredible)\b")
 CLAUSE_END = r"(?:[.;!?]|\bbut\b|\bhowever\b|\bthough\b|\byet\b|\bwhereas\b|\bpero\b|\bmais\b|\baber\b)"
-NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stand|cannot stand|couldn'?t stand|"
+NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|steer|keep \w+) (?:away from|clear of)|"
+            r"away from|hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stand|cannot stand|couldn'?t stand|"
             r"could not stand|did(?:n'?t| not|nt) (?:like|enjoy|care for|love)|"
             r"do(?:n'?t| not|nt) (?:like|want|enjoy|love)|not (?:a )?(?:big )?fan of|"
             r"not into|not in the mood for|no more|nothing(?: \w+){0,2} like|not like|anything but|other than|avoid|skip|"
@@ -79,7 +81,7 @@ CLEAR_YEARS = re.compile(r"\b(?:(?:any|whatever) (?:year|decade|era|time period|
                          r"(?:year|decade|era)s? (?:is|are) (?:fine|ok|okay|whatever)|regardless of (?:the )?"
                          r"(?:year|decade|era)|n'importe quelle (?:annee|epoque)|cualquier (?:ano|epoca|decada)|"
                          r"qualsiasi (?:anno|epoca)|egal (?:welches|aus welchem) jahr|qualquer (?:ano|epoca)|"
-                         r"(?:year|decade|era)|from any (?:year|decade|era))\b")
+                         r"from any (?:year|decade|era))\b")
 CLEAR_GENRES = re.compile(r"\b(?:any|whatever|all) genres?\b|\bgenres? (?:does ?n[o']?t|do ?n[o']?t|no longer) "
                           r"matters?\b|\b(?:fine|ok|okay|open) with any genre\b|\bdrop the genres?\b")
 DROP = (r"(?:do ?n[o']?t|does ?n[o']?t|no longer) care (?:about|for)|forget(?: about)?|drop|never ?mind|"
@@ -91,9 +93,11 @@ REPLACE = re.compile(r"\b(?:instead|switch(?:ing)?|change (?:it |that )?to|rathe
                      r"let'?s (?:do|go|try|have|switch|watch)|make it|i'?d prefer|prefer|go with|now|"
                      r"in the mood for|changed my mind|on second thought|^\W*ok(?:ay|k+)?|plut[oô]t|mejor|lieber|"
                      r"en cambio|this time|not .{0,20}anymore|no longer)\b")
+CORRECTION = re.compile(r"\bi (?:meant|mean)\b|\bmeant to say\b|\bi wanted to say\b")
 ADD = re.compile(r"\b(?:also|too|as well|plus|and|or|both|either|add|with some|mixed with|bit of|en plus|"
                  r"tambi[eé]n|auch|anche|y|et|und)\b")
-NOT_GENRE = re.compile(r"\b(?:my|our|his|her|their|the) (?:kids?|children|family)\b(?! (?:movies?|films?|stuff))")
+NOT_GENRE = re.compile(r"\b(?:my|our|his|her|their|the) (?:kids?|children|family)\b(?! (?:movies?|films?|stuff))|"
+                       r"\bwar(?= (?:toll|super|gut|schlecht|langweilig|klasse|genial|spitze|sehr|so|echt|ganz|nicht)\b)")
 COUNT_WORDS = {"half a dozen": 6, "a dozen": 12, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple": 2, "a couple of": 2, "couple": 2, "a few": 3, "a pair of": 2, "deux": 2,
                "trois": 3, "quatre": 4, "cinq": 5, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
@@ -187,7 +191,7 @@ class MessageReader:
         anchors: dict[str, int] = {}
         folded = fold(message)
         previous: tuple[Mention, int] | None = None
-        for mention in mentions:
+        for n, mention in enumerate(mentions):
             before = folded[:mention.start]
             clause = re.split(CLAUSE_END, before)[-1]
             segment = re.split(r",|\bso\b", clause)[-1]
@@ -197,7 +201,9 @@ class MessageReader:
                 continue
             if QUESTION_ABOUT.search(clause) and not re.search(POSITIVE + "|" + NEGATIVE, clause):
                 continue
-            after = folded[mention.end:]
+            after = folded[mention.end:mentions[n + 1].start] if n + 1 < len(mentions) else folded[mention.end:]
+            if n + 1 < len(mentions) and re.search(rf"\b(?:{POSITIVE}|{NEGATIVE})\s*(?:the\s+)?$", after):
+                after = ""  # "liked A, hated B": the word after A is about B
             listed = previous is not None and re.fullmatch(r"[\s,&/]*(?:and|or|y|et|und|e)?[\s,&/]*(?:the\s+)?",
                                                              folded[previous[0].end:mention.start])
             if AFTER_NEGATIVE.search(after) and not re.search(POSITIVE, segment[-25:]):
@@ -256,10 +262,13 @@ class MessageReader:
         if CLEAR_GENRES.search(text):
             change.clear_genres = True
         text = NOT_GENRE.sub(" ", self._typos(text))
+        correction = _correction(text)
         found = False
         for match in self._genre_pattern.finditer(text):
             genre = self.lexicon[match.group(1)]
             before = text[:match.start()]
+            if correction and match.start() < correction.start() or re.search(r"\btoo\s+$", before):
+                continue  # "I said comedy? I meant drama"; "it was too scary" is a reason, not a wish
             clause = re.split(CLAUSE_END, before)[-1]
             segment = re.split(r",|\bso\b|\bjust\b|\bonly\b|\bi (?:want|like|love|prefer)\b", clause)[-1]
             after = text[match.end():match.end() + 40]
@@ -272,7 +281,7 @@ class MessageReader:
             else:
                 _add(change.genres, genre)
         if found and change.genres and wishes.genres and not set(change.genres) <= set(wishes.genres):
-            change.replace_genres = bool(REPLACE.search(text)) and not re.search(
+            change.replace_genres = bool(REPLACE.search(text) or correction) and not re.search(
                 r"\b(?:also|too|as well|plus|add|auch|aussi|tambien|anche|either)\b", text)
         return self._genre_pattern.sub(" ", text)
 
@@ -288,6 +297,8 @@ class MessageReader:
 
     # --- years ----------------------------------------------------------------------------------
     def _years(self, text: str, shown: list[int], anchors: dict[str, int], change: Change) -> None:
+        if correction := _correction(text):
+            text = text[correction.end():]  # "90s? I meant the 80s": only what was meant
         if CLEAR_YEARS.search(text):
             change.year_min = change.year_max = YEARS_CLEARED
             return
@@ -306,7 +317,9 @@ class MessageReader:
         for m in re.finditer(rf"{NOT_AFTER_NEGATION}\b({LOWER})\s*(?:the\s+)?(?:year\s+)?{YEAR}\b"
                              rf"(\s+on(?:wards?)?)?", text):
             word = m.group(1)
-            if word == "from" and not m.group(3) and high is None and low is None:
+            open_ended = re.match(r"\s*(?:or (?:later|after|newer)|and (?:later|after|up|newer)|onwards?|\+)",
+                                  text[m.end():])
+            if word == "from" and not m.group(3) and not open_ended and high is None and low is None:
                 low = high = _year(m.group(2))  # "from 1994": that year
                 continue
             low = _year(m.group(2)) + (0 if re.match(INCLUSIVE_LOWER, word) else 1)
@@ -314,15 +327,16 @@ class MessageReader:
                              text):
             low = _year(m.group(1))
         if low is None and high is None:
-            for m in re.finditer(rf"\b(?:in|of|made in|released in|year|de|del|from)\s+{YEAR}\b|\b{YEAR}\s+"
+            for m in re.finditer(rf"\b(?:in|of|made in|released in|year|de|del|from)\s+{YEAR}\b|(?<!the )\b{YEAR}\s+"
                                  rf"(?:movies?|films?|ones?|releases?|stuff)\b", text):
-                year = _year(m.group(1))
+                year = _year(m.group(1) or m.group(2))
                 low = high = year
         eras = []
         for m in re.finditer(rf"{NOT_AFTER_NEGATION}(\b(?:{UPPER}|{LOWER})\s*)?\b" + DECADE, text):
             decade = _decade(m)
-            if decade is None:
-                continue
+            if decade is None or re.search(r"\b(?:not|no|instead of|rather than|nicht|pas)\s+(?:the\s+|los\s+|les\s+)?$",
+                                           text[:m.start()]):
+                continue  # "the 70s, not the 90s"
             bound = (m.group(1) or "").strip()
             if bound.startswith("from") and not re.match(r"\s*(?:on|onwards?)\b", text[m.end():]):
                 bound = ""  # "from the 80s" is the decade itself
@@ -356,7 +370,8 @@ class MessageReader:
     def _era_words(self, text: str, shown: list[int]) -> tuple[int | None, int | None]:
         years = [item.year for item in self.catalog.items(shown) if item.year]
         kinds = r"(?:\s+(?:movies?|films?|stuff|ones?|releases?|classics?|pictures?|flicks?|books?|titles?))"
-        older = re.search(rf"\b(?:older|earlier|oldies|old{kinds}|old\W*$|classics?|vintage|golden age|old-?school|"
+        older = re.search(rf"\b(?:older|earlier|oldies|old{kinds}|old\W*$|old(?=\s*[,.!?;])|(?:something|anything|smth) "
+                          rf"old|classics?|vintage|golden age|old-?school|"
                           r"anciens?|viejas?|alte|clasicos?|antiguos?|antiguas?|antigos?|antigas?|classicos?|vecchi)\b", text)
         newer = re.search(rf"\b(?:newer|more recent|recent|latest|new{kinds}|new\W*$|modern|current|contemporary|"
                           r"recientes?|recents?|neue)\b", text)
@@ -446,9 +461,18 @@ def _decade(m: re.Match) -> _Era | None:
     return _Era(start, start + 9)
 
 
+def _correction(text: str) -> re.Match | None:
+    """"I meant ..." with something after it ("since 1990 I mean" corrects nothing before it)."""
+    match = CORRECTION.search(text)
+    return match if match and re.search(r"\w", text[match.end():]) else None
+
+
 def _blank(message: str, mentions: list[Mention]) -> str:
+    """The message with every title, and the word that picked its version ("the older Cape Fear"), blanked."""
     for m in sorted(mentions, key=lambda m: -m.start):
-        message = message[:m.start] + " " * (m.end - m.start) + message[m.end:]
+        version = VERSION.search(message[:m.start].lower())
+        start = version.start() if version else m.start
+        message = message[:start] + " " * (m.end - start) + message[m.end:]
     return message
 
 

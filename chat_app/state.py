@@ -91,6 +91,13 @@ class Change:
         probe = replace(self, more=False, unknown_titles=[], text=None, mentioned=[])
         return probe != Change()
 
+    def sets_filters(self) -> bool:
+        """Whether it states a genre, an era or a count, or undoes or resets: wishes a question rarely carries
+        (titles and "funny" or "scary" do appear in questions)."""
+        probe = replace(self, more=False, unknown_titles=[], text=None, mentioned=[], liked=[], disliked=[],
+                        similar_to=[])
+        return probe != Change()
+
     def apply(self, wishes: Wishes, previous: Wishes | None = None) -> Wishes:
         if self.undo:  # back to the state before the last change, then whatever else the message said
             wishes = previous if previous is not None else Wishes()

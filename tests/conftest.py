@@ -17,7 +17,8 @@ def encoder():
 def tiny_settings(tmp_path_factory) -> Settings:
     folder = tmp_path_factory.mktemp("tiny")
     items, interactions = synthetic.write(folder)
-    return Settings(data_dir=folder, source=str(items), interactions=interactions)
+    # The decision's learned prior needs MiniLM's vectors to mean anything; its own tests give it one.
+    return Settings(data_dir=folder, source=str(items), interactions=interactions, intent_prior=False)
 
 
 @pytest.fixture(scope="session")

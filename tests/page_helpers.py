@@ -33,7 +33,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 def tiny_startup(folder: Path, catalog, encoder, llm=None) -> AgentStartup:
     """An agent over ``catalog`` with a fake model, built in the background like the app's."""
-    settings = Settings(data_dir=folder)
+    settings = Settings(data_dir=folder, intent_prior=False)
 
     def build(progress):
         progress("building the tiny agent")

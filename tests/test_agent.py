@@ -30,7 +30,7 @@ def make_agent(tiny_catalog, encoder, tmp_path):
     recommender = Recommender.for_catalog(tiny_catalog, "ease", encoder=encoder)
 
     def make(llm=None, **overrides):
-        settings = Settings(data_dir=tmp_path, **overrides)
+        settings = Settings(data_dir=tmp_path, **({"intent_prior": False} | overrides))
         llm = llm or FakeChatModel(chooser=scripted_intent)
         return Agent(tiny_catalog, recommender, llm, SessionStore(tmp_path / "sessions.db"), settings)
 
@@ -226,3 +226,14 @@ def test_llm_reasons_are_kept_only_when_grounded(make_agent, tiny_catalog):
 def test_picks_are_announced_before_the_reply_is_written(make_agent):
     kinds = [e.kind for e in make_agent().respond_stream("s", "recommend romance")]
     assert kinds.index("tool") < kinds.index("picks") < kinds.index("token") < kinds.index("reply")
+
+
+def test_the_learned_intent_prior_is_wired_in_and_its_loss_is_no_failure(make_agent):
+    agent = make_agent(intent_prior=True)
+    assert agent.respond("s", "recommend some romance").intent in ("recommend", "about", "chat", "explain", "refuse")
+    assert agent.decider.prior.model() is not None
+
+    broken = make_agent(intent_prior=True)
+    broken.decider.prior._encoder = lambda: (_ for _ in ()).throw(RuntimeError("no MiniLM here"))
+    broken.decider.prior._model = None
+    assert broken.respond("s2", "recommend some romance").items  # decided without the prior

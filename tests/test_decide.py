@@ -82,12 +82,14 @@ class FixedPrior:
 
 
 def test_a_confident_learned_prior_outvotes_the_state_and_a_biased_model():
-    """"you're scary" may read as a wish for horror; a prior sure it is chat keeps it chat."""
-    change = Change(genres=["Horror"])
-    decider = Decider(biased("recommend"), MOVIES, FixedPrior(chat=0.9, recommend=0.1))
-    assert decider.decide("you're scary", [], change)[0] == "chat"
-    unsure = Decider(biased("chat"), MOVIES, FixedPrior(chat=0.6, recommend=0.4))
-    assert unsure.decide("you're scary", [], change)[0] == "recommend"  # the state decides then
+    """"you're funny" may read as a wish for comedy; a prior sure it is chat keeps it chat."""
+    change = Change(genres=["Comedy"])
+    decider = Decider(biased("recommend"), MOVIES, FixedPrior(chat=0.95, recommend=0.05))
+    assert decider.decide("you're funny", [], change)[0] == "chat"
+    unsure = Decider(biased("chat"), MOVIES, FixedPrior(chat=0.4, recommend=0.6))
+    assert unsure.decide("you're funny", [], change)[0] == "recommend"  # the state decides then
+    stated = Decider(biased("chat"), MOVIES, FixedPrior(about=0.95, recommend=0.05))
+    assert stated.decide("pre-1960 if you can", [], Change(year_max=1959))[0] == "recommend"  # a plain wish
 
 
 def test_the_learned_prior_is_fitted_on_the_packaged_examples_and_cached(tmp_path, encoder):

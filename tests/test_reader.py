@@ -71,6 +71,15 @@ STATES = [
     (["horror", "quatre suffisent"], {"count": 4}),
     (["romance", "Ah, und Drama wäre auch okay"], {"genres": ("Romance", "Drama")}),
     (["romance", "okay, horror then"], {"genres": ("Horror",)}),
+    (["something from the 90s", "sorry I meant the 70s not the 90s"], {"year_min": 1970, "year_max": 1979}),
+    (["romance", "wait, I said romance? I meant horror"], {"genres": ("Horror",)}),
+    (["since 1990 I mean"], {"year_min": 1990}),
+    (["something old, honestly"], {"year_max": 1979}),
+    (["from 1970 or later"], {"year_min": 1970, "year_max": None}),
+    (["Silver Space was too scary"], {"genres": (), "exclude_genres": ()}),
+    (["romance", "also keep it away from horror"], {"genres": ("Romance",), "exclude_genres": ("Horror",)}),
+    (["something edge of my seat"], {"genres": ("Thriller",)}),
+    (["the era of black and white, so before 1960"], {"year_max": 1959}),
 ]
 
 
@@ -94,6 +103,8 @@ TITLES = [
     ("no me gustó nada Red Fear", {"disliked": ["Red Fear"]}),
     ("Quiet Love mochte ich gar nicht", {"disliked": ["Quiet Love"]}),
     ("However, I found Golden Space rather tedious.", {"disliked": ["Golden Space"]}),
+    ("we liked Red Love, a friend hated Red Fear", {"liked": ["Red Love"], "disliked": ["Red Fear"]}),
+    ("no cheesy stuff like Cold Fear", {"disliked": ["Cold Fear"]}),
     ("why Silver Space?", {}),
     ("tell me about wild love", {}),
 ]
@@ -183,7 +194,20 @@ MOVIELENS_MENTIONS = [
     ("something in the vein of fargo", ["Fargo"]),
     ("me gustó mucho Laura y Sunset Boulevard", ["Laura", "Sunset Blvd."]),
     ("loved heat, casino and goodfellas", ["Heat", "Casino", "GoodFellas"]),
+    ("like die hard 3 or speed", ["Die Hard: With a Vengeance", "Speed"]),
+    ("star trek 2 was great", ["Star Trek: The Wrath of Khan"]),
+    ("oh not dumb & dumber though", ["Dumb & Dumber"]),
+    ("a film for my son's sleepover", []),
+    ("soldiers, World War II ideally", []),
 ]
+
+
+@pytest.mark.parametrize("word,year", [("older", 1962), ("original", 1962), ("newer", 1991)])
+def test_a_version_word_picks_among_same_titles(ml100k_catalog, word, year):
+    reader = MessageReader(ml100k_catalog, load_domain("movies"))
+    change = reader.read(f"I loved the {word} Cape Fear")
+    assert [ml100k_catalog.item(i).year for i in change.liked] == [year]
+    assert change.year_min is None and change.year_max is None  # the version word is no era
 
 
 @pytest.mark.parametrize("message,titles", MOVIELENS_MENTIONS, ids=[m for m, _ in MOVIELENS_MENTIONS])
