@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import traceback
 import unicodedata
 from pathlib import Path
 from collections.abc import Iterator
@@ -62,6 +63,11 @@ class Agent:
             except LLMError as exc:
                 change, reply = Change(), Reply(f"The language model failed ({exc}). Your conversation is kept; "
                                                 "please try again.", intent="error")
+            except Exception:  # a bug of ours: the person gets a sentence and keeps the conversation; we get the trace
+                traceback.print_exc()
+                change, reply = Change(), Reply("Something went wrong on my side with that message. Your "
+                                                "conversation is kept; please try again or say it another way.",
+                                                intent="error")
             reply.notes = notes + reply.notes + unknown_notes(change, self.tools.domain.item)
             reply.wishes = session.wishes.as_dict()
             reply.understood = understood(change, self.catalog)

@@ -237,3 +237,12 @@ def test_the_learned_intent_prior_is_wired_in_and_its_loss_is_no_failure(make_ag
     broken.decider.prior._encoder = lambda: (_ for _ in ()).throw(RuntimeError("no MiniLM here"))
     broken.decider.prior._model = None
     assert broken.respond("s2", "recommend some romance").items  # decided without the prior
+
+
+def test_a_bug_in_a_stage_is_a_sentence_and_the_message_is_kept(make_agent, monkeypatch, capsys):
+    agent = make_agent()
+    monkeypatch.setattr(agent.tools.reader, "read", lambda *a, **k: 1 / 0)
+    reply = agent.respond("s", "recommend romance")
+    assert reply.intent == "error" and "conversation is kept" in reply.text
+    assert agent.sessions.get("s").messages[-2]["content"] == "recommend romance"
+    assert "ZeroDivisionError" in capsys.readouterr().err
