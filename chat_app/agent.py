@@ -148,5 +148,5 @@ def build_agent(model: str = "default", db=None, settings: Settings | None = Non
     llm = llm or load_chat_model(settings, progress)
     agent = Agent(catalog, recommender, llm, SessionStore(settings.sessions_path), settings)
     if agent.decider.prior:
-        agent.decider.prior.warm()  # MiniLM and the intent weights load while the page already answers
+        agent.decider.prior.warm(progress)  # MiniLM and the intent weights load while the page already answers
     return agent

@@ -92,8 +92,14 @@ class LearnedPrior:
         self._model: IntentClassifier | None = None
         self._failed = False
 
-    def warm(self) -> None:
-        threading.Thread(target=self.model, name="intent-prior", daemon=True).start()
+    def warm(self, progress: Callable[[str], None] = print) -> None:
+        def run() -> None:
+            fresh = self._cache is None or not self._cache.exists()
+            progress("loading MiniLM for the intent prior in the background" +
+                     (f" and fitting it on {len(examples())} examples (first start only)" if fresh else ""))
+            if self.model() is not None:
+                progress("the intent prior is ready")
+        threading.Thread(target=run, name="intent-prior", daemon=True).start()
 
     def model(self) -> IntentClassifier | None:
         with self._lock:

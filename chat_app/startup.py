@@ -63,9 +63,13 @@ class AgentStartup:
             self._done.set()
 
     def _progress(self, message: str) -> None:
-        self.steps.append((message, self.elapsed()))
-        self.status = message
-        self._print(message)
+        """A step of the build, or of the background work that goes on after it (then "ready" stays)."""
+        if self._finished is None:
+            self.steps.append((message, self.elapsed()))
+            self.status = message
+            self._print(message)
+        else:
+            print(f"[after start-up] {message}", flush=True)
 
     def _heartbeat(self) -> None:
         while not self._done.wait(HEARTBEAT):
