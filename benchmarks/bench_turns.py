@@ -39,10 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_turns", description=__doc__)
     parser.add_argument("--repeat", type=int, default=2, help="how many times to run the conversation")
     parser.add_argument("--out", type=Path, help="also write the table as Markdown")
-    add_arguments(parser, "model", "llm_url", "device", "db", "data_dir", "rerank_weight")
+    add_arguments(parser, "model", "llm_url", "device", "db", "data_dir", "rerank_weight", "llm_reasons")
     args = parser.parse_args(argv)
     settings = Settings.from_args(args)
     agent = build_agent(settings.model, settings=settings, progress=lambda m: print(m, file=sys.stderr))
+    if agent.decider.prior:
+        agent.decider.prior.model()  # loads in the background at start-up; time turns, not that
     timings = defaultdict(lambda: defaultdict(list))
     for _ in range(args.repeat):
         sessions = {None: uuid.uuid4().hex, 1: uuid.uuid4().hex}
@@ -56,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
             for stage in STAGES:
                 if stage in reply.timings:
                     timings[reply.intent][stage].append(reply.timings[stage])
-    lines = [f"model: {settings.llm_url or settings.model}, re-rank weight {settings.rerank_weight}; "
+    lines = [f"model: {settings.llm_url or settings.model}, re-rank weight {settings.rerank_weight}, "
+             f"LLM-worded reasons {'on' if settings.llm_reasons else 'off'}; "
              f"median seconds over {args.repeat} runs of a {len(CONVERSATION)}-turn conversation",
              "| intent | turns | " + " | ".join(STAGES) + " |", "|---" * (len(STAGES) + 2) + "|"]
     for intent, stages in sorted(timings.items()):

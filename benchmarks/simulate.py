@@ -180,7 +180,7 @@ def evaluate(settings: Settings, llm, users: int, seed: int, split_name: str) ->
             store = SessionStore(Path(settings.data_dir) / "simulate-sessions.db")
             plain = settings.replace(rerank_weight=0.0, generate_intro=False)
             agents = {CONFIGS[0]: Agent(catalog, recommender, llm, store, plain),
-                      CONFIGS[1]: Agent(catalog, recommender, always, store, plain)}
+                      CONFIGS[1]: Agent(catalog, recommender, always, store, plain.replace(intent_prior=False))}
         rng = np.random.default_rng(seed * 1000 + n)
         plan = script(catalog, target, loved, disliked, bank, rng)
         for kind, as_user in (("new", None), ("existing", user)):

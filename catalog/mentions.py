@@ -127,6 +127,22 @@ class TitleIndex:
     def _fuzzy_choices(self) -> list[str]:
         return [v for v in self.variants if len(v) >= 6]
 
+    def named_in(self, text: str) -> set[int]:
+        """Every item whose title appears in ``text`` word for word, however it is written or said of: the
+        safety net that keeps a title a person typed out of their picks even where ``find`` (which must
+        be precise) does not take it as a mention. A lone common or genre word is no title here."""
+        words = canonical(text[-4 * MAX_CHARS:]).split()
+        found = set()
+        for size in range(1, MAX_WORDS + 1):
+            for start in range(len(words) - size + 1):
+                phrase = " ".join(words[start:start + size])
+                if size == 1 and (phrase in COMMON or phrase in self.ignore or len(phrase) < 3):
+                    continue
+                ids = self.variants.get(phrase)
+                if ids:
+                    found.add(ids[0])
+        return found
+
     def find(self, text: str) -> list[Mention]:
         """Non-overlapping title mentions in ``text``, in order of appearance."""
         text = text[:MAX_CHARS]

@@ -25,7 +25,7 @@ def recommend(tools: Toolbox, turn: Turn) -> Iterator[Event]:
     session, timer = turn.session, turn.timer
     yield Status("Looking at your history and the catalog…")
     with timer("retrieve"):
-        query, result = retrieve(tools, session)
+        query, result = retrieve(tools, session, turn.message)
     args = query_args(query)
     yield ToolCall(query_words(query, tools), len(result.candidates), timer.seconds["retrieve"])
     if not result.candidates:

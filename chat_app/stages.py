@@ -40,10 +40,13 @@ class Toolbox:
     reader: MessageReader
 
 
-def retrieve(tools: Toolbox, session: Session) -> tuple[Query, Recommendation]:
-    """The recommender's top-20 for the wishes in force, leaving out what was shown or named (and its twins)."""
+def retrieve(tools: Toolbox, session: Session, message: str) -> tuple[Query, Recommendation]:
+    """The recommender's top-20 for the wishes in force, leaving out what was shown, liked, disliked or named in
+    the person's messages (and the twins of those)."""
     wishes = session.wishes
-    exclude = sorted(tools.reader.titles.twins(session.shown[-200:] + sorted(wishes.named_items)))
+    said = " ".join(m["content"] for m in session.messages[-20:] if m["role"] == "user") + " " + message
+    named = set(wishes.named_items) | tools.reader.titles.named_in(said)
+    exclude = sorted(tools.reader.titles.twins(session.shown[-200:] + sorted(named)))
     query = wishes.query(session.user_id, exclude=exclude, k=CANDIDATES)
     return query, tools.recommender.recommend(query)
 

@@ -246,3 +246,13 @@ def test_a_bug_in_a_stage_is_a_sentence_and_the_message_is_kept(make_agent, monk
     assert reply.intent == "error" and "conversation is kept" in reply.text
     assert agent.sessions.get("s").messages[-2]["content"] == "recommend romance"
     assert "ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_a_title_typed_out_is_never_picked_even_when_not_read_as_a_like(make_agent, tiny_catalog):
+    agent = make_agent()
+    picks = {i["title"] for i in agent.respond("s", "some romance please").items}
+    named = sorted(picks)[0].lower()
+    reply = agent.respond("s", f"hmm, {named} again? what else is there in romance")
+    assert named not in {i["title"].lower() for i in reply.items}
+    fresh = agent.respond("t", f"{named} is on tv tonight. recommend some romance")
+    assert named not in {i["title"].lower() for i in fresh.items}
