@@ -25,7 +25,7 @@ CUES = set("""loved love loves like liked likes enjoyed enjoy adore adored adore
 dislike saw seen watched watch rewatched fan fans than as including especially about back
 favourite favorite favorites favourites stand despised despise detested fond classic remember mean
 ame adoro aimé adoré encanto encantó mochte geliebt odio detesto déteste amei adorei gostei aime piace mag
-not kiffé kiffe vein style spirit similar reminds reminiscent""".split())
+not kiffé kiffe vein style spirit similar reminds reminiscent luv luvd liekd likd""".split())
 POSSESSIVES = {"my", "our", "his", "her", "their", "your"}
 PLACES = {"from", "in", "to", "at", "visiting", "near", "de", "en", "aus"}  # "I am from Brazil" is a place
 # Words right after a title that show it was one ("heat was great", "titanic? hated it").
@@ -45,7 +45,7 @@ same different similar other others another instead too also about love loved lo
 likes enjoy enjoyed fan fans""".split())
 ARTICLES = {"the", "a", "an"}
 OLDER = {"original", "older", "old", "first"}
-VERSION = re.compile(r"\b(original|older|old|first|newer|new|remake|recent|later)\s+$")
+VERSION = re.compile(r"\b(original|older|old|first|newer|new|remake|recent|later|(?:19|20)\d\d)\s+$")
 FILLERS = {"movie", "movies", "film", "films", "book", "books", "is", "are", "was", "were", "include", "includes"}
 
 
@@ -180,7 +180,8 @@ class TitleIndex:
         if not exact and len(phrase) >= 6 and window[0].norm not in COMMON and window[-1].norm not in COMMON:
             cutoff = FUZZY_CUTOFF if len(phrase) < 8 else 85
             hit = process.extractOne(phrase, self._fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-            if hit is not None and abs(len(hit[0]) - len(phrase)) <= (4 if len(phrase) >= 12 else 3):
+            same_words = len(phrase) >= 12 or len(hit[0].split()) == size if hit else False  # "lass die" no "lassie"
+            if hit is not None and same_words and abs(len(hit[0]) - len(phrase)) <= (4 if len(phrase) >= 12 else 3):
                 ids = self.variants[hit[0]]
         if not ids:
             return None
@@ -190,7 +191,9 @@ class TitleIndex:
             dated = [i for i in ids if self.catalog.item(i).year == int(year.group(1))]
             ids = dated or ids
         version = VERSION.search(text[:window[0].start].lower())
-        if version and len(ids) > 1:  # "the original Sabrina", "the newer Cape Fear"
+        if version and len(ids) > 1 and version[1].isdigit():  # "the 1962 Cape Fear"
+            ids = [i for i in ids if self.catalog.item(i).year == int(version[1])] or ids
+        elif version and len(ids) > 1:  # "the original Sabrina", "the newer Cape Fear"
             by_year = sorted(ids, key=lambda i: self.catalog.item(i).year or 0)
             ids = by_year if version[1] in OLDER else by_year[::-1]
         return Mention(self.catalog.item(ids[0]), window[0].start, end, exact)

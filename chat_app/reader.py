@@ -50,7 +50,7 @@ NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|stee
 # "not sure", "don't mind" and the like negate nothing.
 NOT_NEGATION = re.compile(r"\b(?:not (?:sure|too sure|fussy|picky|bothered)|(?:do ?n[o']?t|wouldn'?t) mind|"
                           r"no (?:idea|clue|problem|worries)|not only|never mind|nothing (?:else|more))\b")
-POSITIVE = (r"lo+ved?|loves|lik(?:e|ed|es)|enjoy(?:ed|s)?|ador(?:e|ed|es)|fan of|fond of|favou?rites?|"
+POSITIVE = (r"lo+ved?|loves|lik(?:e|ed|es)|liekd|likd|luv+d?|lurve[ds]?|enjoy(?:ed|s)?|ador(?:e|ed|es)|fan of|fond of|favou?rites?|"
             r"great|amazing|awesome|brilliant|the best|into|dig|dug|rewatch(?:ed)?|j'ai adoré|j'adore|me encant[oó]|"
             r"adoro|mochte|liebe|ho amato|mi e piaciuto|mi piace|amei|adorei|gostei|me gusto|me gusta|j'aime|"
             r"ich mag|gefiel|geliebt")
@@ -86,12 +86,13 @@ CLEAR_GENRES = re.compile(r"\b(?:any|whatever|all) genres?\b|\bgenres? (?:does ?
                           r"matters?\b|\b(?:fine|ok|okay|open) with any genre\b|\bdrop the genres?\b")
 DROP = (r"(?:do ?n[o']?t|does ?n[o']?t|no longer) care (?:about|for)|forget(?: about)?|drop|never ?mind|"
         r"ignore|remove|scrap|lose|skip|leave out|instead of|rather than|not fussed about|not bothered about|"
+        r"en vez de|en lugar de|au lieu de|plutot que|statt|anstatt|invece di|em vez de|lass (?:die|den|das)|"
         r"not .{0,12}anymore|no longer")
 DROP_AFTER = re.compile(r"^\s*(?:part|bit|thing|stuff|idea|genre|filter|wish)?\s*(?:does ?n[o']?t|do ?n[o']?t|"
                         r"no longer) matters?")
 REPLACE = re.compile(r"\b(?:instead|switch(?:ing)?|change (?:it |that )?to|rather|actually|how about|what about|"
                      r"let'?s (?:do|go|try|have|switch|watch)|make it|i'?d prefer|prefer|go with|now|"
-                     r"in the mood for|changed my mind|on second thought|^\W*ok(?:ay|k+)?|plut[oô]t|mejor|lieber|"
+                     r"in the mood for|changed my mind|change of plans?|new plan|on second thought|^\W*ok(?:ay|k+)?|plut[oô]t|mejor|lieber|"
                      r"en cambio|this time|not .{0,20}anymore|no longer)\b")
 CORRECTION = re.compile(r"\bi (?:meant|mean)\b|\bmeant to say\b|\bi wanted to say\b")
 ADD = re.compile(r"\b(?:also|too|as well|plus|and|or|both|either|add|with some|mixed with|bit of|en plus|"
@@ -105,9 +106,9 @@ COUNT_WORDS = {"half a dozen": 6, "a dozen": 12, "one": 1, "two": 2, "three": 3,
                "tre": 3, "quattro": 4, "cinque": 5, "sei": 6}
 NUMBER_ALONE = re.compile(r"^\W*(?:(?:ok(?:ay)?|hmm+|um+|maybe|just|only|like|so|and|then|actually|let'?s go with|"
                           r"go with|give (?:me|us)|show (?:me|us)|gimme|dame|da|me da|dimmi|donne[- ]moi|gib mir|"
-                          r"zeig mir|say|pode me dar|me de|und|et|y|e)\W+)*(\d{1,2}|[a-z]+)(?:\W+(?:or so|of (?:them|em)|"
+                          r"zeig mir|say|pode me dar|me de|und|et|y|e|bitte|please|pls|por favor)\W+)*(\d{1,2}|[a-z]+)(?:\W+(?:or so|of (?:them|em)|"
                           r"please|pls|plz|por favor|porfa|bitte|merci|s'il vous plait|grazie|obrigad[oa]|thanks|"
-                          r"films?|filmes?|peliculas|titoli|titles|movies|picks|options|vorschlage|suggestions|is enough|"
+                          r"films?|filmes?|peliculas|titoli|titles|movies|picks|options|vorschlage|suggestions|is enough|stuck|"
                           r"would be \w+|will (?:do|suffice)|max|tops|only|are enough|enough|reichen|genugen|suffisent|suffit|"
                           r"bastan|basta|alcanzan)\b)*\W*$")
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
@@ -130,15 +131,15 @@ LATE = {"late", "fin des", "finales de los", "spaten", "fine degli", "final dos"
 UPPER = (r"before|pre-?|prior to|older than|earlier than|up to|until|till|through|no later than|not after|"
          r"nothing (?:after|later than|newer than|more recent than|past|beyond|since)|no (?:newer|later) than|"
          r"not (?:newer|later) than|at the latest|max(?:imum)?|antes de|avant|vor|nada (?:de )?despues de|"
-         r"nicht neuer als|nicht nach|pas apres|no despues de")
+         r"nicht neuer als|nicht nach|nichts nach|nichts neuer als|pas apres|no despues de")
 LOWER = (r"after|post-?|since|newer than|later than|more recent than|from|no (?:earlier|older) than|"
          r"not (?:before|older than|earlier than|prior to)|nothing (?:before|older than|earlier than|prior to)|"
          r"at least|min(?:imum)?|despues de|apres|nach|depuis|desde|nada (?:de )?antes de|ab|nicht alter als|"
-         r"nicht vor|pas avant|no antes de")
+         r"nicht vor|nichts vor|nichts alter als|pas avant|no antes de")
 INCLUSIVE_UPPER = r"up to|until|till|through|no later than|not after|nothing|no (?:newer|later)|not (?:newer|later)|" \
                   r"at the latest|max|nada|nicht|pas|no despues"
 INCLUSIVE_LOWER = r"since|from|no (?:earlier|older)|not|nothing|at least|min|desde|depuis|nada|ab|nicht|pas|no antes"
-NOT_AFTER_NEGATION = r"(?<!nothing )(?<!no )(?<!not )(?<!nada de )(?<!nada )(?<!pas )"
+NOT_AFTER_NEGATION = r"(?<!nothing )(?<!no )(?<!not )(?<!nada de )(?<!nada )(?<!pas )(?<!nichts )"
 
 
 @dataclass
@@ -306,6 +307,9 @@ class MessageReader:
                       r"is|was|'s)\s+(?:from\s+)?(before|after|older than|newer than|later than|earlier than|"
                       r"prior to)\b", r"\1 \2", text)
         low = high = None
+        text = re.sub(r"\b(?:i'?m|i am|we'?re|we are)\s+after\b", "i want", text)  # "I'm after 70s dramas"
+        text = re.sub(r"\bbetween\s+'?([2-9]\d)\s*(and|to|-)\s*'?([2-9]\d)\b(?!\s*(?:%|min|years? old))",
+                      r"between 19\1 \2 19\3", text)  # "between 65 and 75"
         if m := re.search(rf"\b(?:between|from)\s+{YEAR}\s*(?:and|to|until|till|-|–)\s*{YEAR}\b|\b{YEAR}\s*(?:-|–|to)\s*{YEAR}\b", text):
             years = sorted(_year(y) for y in m.groups() if y)
             low, high = years[0], years[-1]
@@ -374,6 +378,7 @@ class MessageReader:
                           rf"old|classics?|vintage|golden age|old-?school|"
                           r"anciens?|viejas?|alte|clasicos?|antiguos?|antiguas?|antigos?|antigas?|classicos?|vecchi)\b", text)
         newer = re.search(rf"\b(?:newer|more recent|recent|latest|new{kinds}|new\W*$|modern|current|contemporary|"
+                          r"(?:last|past) (?:few|couple of) years|"
                           r"recientes?|recents?|neue)\b", text)
         if older and re.search(r"\b(?:not|no|nothing|nothin|never)\s+(?:too |so |that |very )?(?:old|older)\b", text):
             older = None
@@ -396,7 +401,8 @@ class MessageReader:
         m = re.search(rf"\b(?:just|only|give me|show me|top|list|suggest|recommend|need|want|pick|"
                       rf"gimme|maybe|like)?\s*\b(\d{{1,2}}|{numbers})\s+(?:more\s+|good\s+|other\s+|new\s+)?"
                       rf"(?:{items}|picks?|ones?|suggestions?|titles?|options?|recommendations?|ideas?|"
-                      rf"of them|please|pls|max|tops|only)\b", text)
+                      rf"of them(?!\s+(?:is|are|was|has|have|hates?|likes?|loves?|wants?|can|does|do)\b)|please|pls|"
+                      rf"max|tops|only)\b", text)
         if m is None:
             m = re.search(rf"\b(?:just|only|top|give (?:me|us)|show (?:me|us)|gimme|make (?:it|that)|nur|seulement|solo|"
                           rf"say)\s+"
@@ -464,7 +470,7 @@ def _decade(m: re.Match) -> _Era | None:
 def _correction(text: str) -> re.Match | None:
     """"I meant ..." with something after it ("since 1990 I mean" corrects nothing before it)."""
     match = CORRECTION.search(text)
-    return match if match and re.search(r"\w", text[match.end():]) else None
+    return match if match and re.match(r"[^.!?;]*\w", text[match.end():]) else None
 
 
 def _blank(message: str, mentions: list[Mention]) -> str:

@@ -80,6 +80,14 @@ STATES = [
     (["romance", "also keep it away from horror"], {"genres": ("Romance",), "exclude_genres": ("Horror",)}),
     (["something edge of my seat"], {"genres": ("Thriller",)}),
     (["the era of black and white, so before 1960"], {"year_max": 1959}),
+    (["anything good between 65 and 75?"], {"year_min": 1965, "year_max": 1975}),
+    (["I'm after 70s dramas"], {"genres": ("Drama",), "year_min": 1970, "year_max": 1979}),
+    (["Und nichts nach 1985."], {"year_min": None, "year_max": 1985}),
+    (["horror", "Bitte fünf Vorschläge."], {"count": 5}),
+    (["horror", "change of plan: romance"], {"genres": ("Romance",)}),
+    (["terror por favor", "mejor cambiemos: ciencia ficción en vez de terror"], {"genres": ("Sci-Fi",)}),
+    (["Also one of them hates horror so no horror."], {"count": None, "exclude_genres": ("Horror",)}),
+    (["pre-war, before 1939 I mean. Right now I want romance."], {"year_max": 1938, "genres": ("Romance",)}),
 ]
 
 
@@ -199,10 +207,12 @@ MOVIELENS_MENTIONS = [
     ("oh not dumb & dumber though", ["Dumb & Dumber"]),
     ("a film for my son's sleepover", []),
     ("soldiers, World War II ideally", []),
+    ("i liekd gattaca and contact alot", ["Gattaca", "Contact"]),
+    ("Ach, lass die Komödie", []),
 ]
 
 
-@pytest.mark.parametrize("word,year", [("older", 1962), ("original", 1962), ("newer", 1991)])
+@pytest.mark.parametrize("word,year", [("older", 1962), ("original", 1962), ("newer", 1991), ("1962", 1962)])
 def test_a_version_word_picks_among_same_titles(ml100k_catalog, word, year):
     reader = MessageReader(ml100k_catalog, load_domain("movies"))
     change = reader.read(f"I loved the {word} Cape Fear")
