@@ -23,6 +23,7 @@ from .metrics import ndcg_at, precision_at
 from recommender.models import make_model
 from recommender.query import Query
 from recommender.service import Recommender
+from .report import write_report
 from .splits import split
 from settings import Settings, add_arguments
 
@@ -102,8 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                              "llm_seconds": float(np.mean([r["llm_seconds"] for r in raw[protocol]]))}
     report = format_report(results)
     print(report)
-    if args.out:
-        args.out.write_text(report + "\n")
+    write_report(args.out, "LLM re-rank of the recommender's top-20", "benchmarks.eval_rerank", argv, report)
     if args.raw:
         args.raw.write_text(json.dumps(raw))
     return 0
