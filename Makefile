@@ -14,10 +14,11 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# torch first, from wherever is right for this machine: a local wheel if pip is configured with one, the CUDA
-# build from PyPI where an NVIDIA GPU is present, else the CPU-only build from PyTorch's index.
+# torch first, from wherever is right for this machine: a local wheel if pip is configured with one (its
+# dependencies then come with requirements.txt), the CUDA build from PyPI where an NVIDIA GPU is present, else
+# the CPU-only build from PyTorch's index.
 $(VENV)/.torch: | $(BIN)/python
-	$(BIN)/pip install --no-index torch==2.13.0 2>/dev/null \
+	$(BIN)/pip install --no-index --no-deps torch==2.13.0 2>/dev/null \
 	  || { command -v nvidia-smi >/dev/null && $(BIN)/pip install torch==2.13.0; } \
 	  || $(BIN)/pip install torch==2.13.0 --index-url $(TORCH_CPU_INDEX)
 	touch $@
