@@ -80,24 +80,26 @@ class Decider:
     def decide(self, message: str, shown_titles: list[str], change: Change | None = None) -> tuple[str, dict]:
         """The intent of ``message`` and the probability of each option."""
         if INJECTION.search(message):
-            return "refuse", {intent: float(intent == "refuse") for intent in INTENTS}
+            return "refuse", certain("refuse")
         cue = cue_intent(message)
         named = change is not None and (change.mentioned or change.unknown_titles or re.search(
             r"\b(?:first|second|third|fourth|fifth|last) (?:one|pick|movie|film|item|book)\b", message, re.I)) \
             and not change.similar_to
         if cue == "explain" and shown_titles or cue == "about" and named and ABOUT.search(message):
-            return cue, {intent: float(intent == cue) for intent in INTENTS}  # plainly worded questions
+            return cue, certain(cue)  # plainly worded questions
         quiet = change is None or not (change.changes_wishes() or change.mentioned or change.more)
         if cue in ("chat", "refuse") and quiet and (cue == "refuse" or len(message.split()) <= 4):
-            return cue, {intent: float(intent == cue) for intent in INTENTS}  # greetings, thanks, off-topic asks
+            return cue, certain(cue)  # greetings, thanks, off-topic asks
         refines = bool(shown_titles) and REFINE.search(message) and cue in (None, "recommend")
-        learned = self.prior.probabilities(message, bool(shown_titles)) if self.prior else None
         wants_picks = change is not None and (change.changes_wishes() or change.more or refines) and cue != "refuse"
         filters = change is not None and change.sets_filters()
         stated = filters and cue in (None, "recommend") and "?" not in message  # "pre-1960 if you can"
-        if wants_picks and (learned is None or stated or learned.get("recommend", 0.0) >= (
-                FILTER_FLOOR if filters else STATE_FLOOR)):
-            return "recommend", {intent: float(intent == "recommend") for intent in INTENTS}
+        if wants_picks and (stated or self.prior is None):
+            return "recommend", certain("recommend")
+        learned = self.prior.probabilities(message, bool(shown_titles)) if self.prior else None
+        floor = FILTER_FLOOR if filters else STATE_FLOOR
+        if wants_picks and (learned is None or learned.get("recommend", 0.0) >= floor):
+            return "recommend", certain("recommend")
         scores = combine(self.label_logprobs(message, shown_titles), self.null_logprobs(bool(shown_titles)), cue,
                          learned)
         return max(scores, key=scores.get), scores
@@ -130,6 +132,11 @@ def combine(logprobs: dict[str, float], null: dict[str, float] | None, cue: str 
     top = max(scores.values())
     total = sum(math.exp(s - top) for s in scores.values())
     return {i: math.exp(s - top) / total for i, s in scores.items()}
+
+
+def certain(intent: str) -> dict[str, float]:
+    """The probabilities of a decision made by rule."""
+    return {i: float(i == intent) for i in INTENTS}
 
 
 def cue_intent(message: str) -> str | None:

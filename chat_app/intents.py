@@ -26,7 +26,6 @@ from catalog.files import save_npz
 from . import prompting
 
 EXAMPLES = "intent_examples.jsonl"
-_FITTED: dict[tuple[int, str], IntentClassifier] = {}  # per encoder object and examples, within one process
 REGULARISATION = 8.0     # sklearn's C, chosen on dev (trained on one annotator's half, scored on the other's)
 
 
@@ -58,18 +57,15 @@ class IntentClassifier:
         rows = examples()
         name = getattr(encoder, "name", None)
         key = hashlib.sha1(json.dumps([name, rows]).encode("utf-8")).hexdigest()
-        if (id(encoder), key) in _FITTED:
-            return _FITTED[(id(encoder), key)]  # it holds the encoder, so the id is not reused meanwhile
         if cache is not None and name and cache.exists():
             with np.load(cache) as saved:
                 if str(saved["key"]) == key:
-                    fitted = cls(encoder, [str(i) for i in saved["intents"]], saved["weights"], saved["bias"])
-                    return _FITTED.setdefault((id(encoder), key), fitted)
+                    return cls(encoder, [str(i) for i in saved["intents"]], saved["weights"], saved["bias"])
         fitted = cls.fit(encoder, rows)
         if cache is not None and name:
             save_npz(cache, key=np.array(key), intents=np.array(fitted.intents), weights=fitted.weights,
                      bias=fitted.bias)
-        return _FITTED.setdefault((id(encoder), key), fitted)
+        return fitted
 
     def probabilities(self, message: str, after_picks: bool) -> dict[str, float]:
         logits = _features(self.encoder, [message], [after_picks]) @ self.weights.T + self.bias

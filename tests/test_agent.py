@@ -6,6 +6,7 @@ from chat_app import prompting
 from chat_app.agent import Agent, build_agent
 from chat_app.decide import INTENTS
 from chat_app.explain import ground_titles
+from chat_app.intents import LearnedPrior
 from chat_app.llm.errors import LLMError
 from chat_app.llm.fake import FakeChatModel
 from chat_app.sessions import SessionStore
@@ -230,12 +231,15 @@ def test_picks_are_announced_before_the_reply_is_written(make_agent):
 
 def test_the_learned_intent_prior_is_wired_in_and_its_loss_is_no_failure(make_agent):
     agent = make_agent(intent_prior=True)
-    assert agent.respond("s", "recommend some romance").intent in ("recommend", "about", "chat", "explain", "refuse")
-    assert agent.decider.prior.model() is not None
+    assert isinstance(agent.decider.prior, LearnedPrior) and agent.decider.prior.model() is not None
+    assert set(agent.decider.prior.probabilities("hello there", False)) == set(INTENTS)
+
+    def no_minilm():
+        raise RuntimeError("no MiniLM here")
 
     broken = make_agent(intent_prior=True)
-    broken.decider.prior._encoder = lambda: (_ for _ in ()).throw(RuntimeError("no MiniLM here"))
-    broken.decider.prior._model = None
+    broken.decider.prior = LearnedPrior(no_minilm, None)
+    assert broken.decider.prior.probabilities("hello there", False) is None
     assert broken.respond("s2", "recommend some romance").items  # decided without the prior
 
 
