@@ -46,7 +46,7 @@ likes enjoy enjoyed fan fans""".split())
 ARTICLES = {"the", "a", "an"}
 OLDER = {"original", "older", "old", "first"}
 VERSION = re.compile(r"\b(original|older|old|first|newer|new|remake|recent|later|(?:19|20)\d\d)\s+$")
-FILLERS = {"movie", "movies", "film", "films", "book", "books", "is", "are", "was", "were", "include", "includes"}
+LINKING = {"is", "are", "was", "were", "include", "includes"}  # "my favourite movies are ..." (with the item words)
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,12 @@ class _Word:
 class TitleIndex:
     """Normalised title variants of one catalog -> item ids, most popular first."""
 
-    def __init__(self, catalog: Catalog, ignore: set[str] = frozenset()):
-        """``ignore``: words that also mean something else (genres, "film"): a title only next to a cue."""
+    def __init__(self, catalog: Catalog, ignore: set[str] = frozenset(), item_words: set[str] = frozenset()):
+        """``ignore``: words that also mean something else (genres, "film"): a title only next to a cue.
+        ``item_words``: what the catalog's items are called ("movies"), skipped between a cue and a title."""
         self.catalog = catalog
         self.ignore = {normalize(w) for w in ignore}
+        self.fillers = ARTICLES | LINKING | {normalize(w) for w in item_words}
 
     @cached_property
     def variants(self) -> dict[str, list[int]]:
@@ -206,7 +208,7 @@ class TitleIndex:
         if len(window) == len(words) <= 4 and not any(n in COMMON for n in norms):
             return True  # the whole message is the title ("Fargo?")
         described = start + len(window) < len(words) and words[start + len(window)].norm in AFTER_CUES
-        cued = described or _cued(words, start) or _in_list(text, words, start, len(window), taken) or \
+        cued = described or _cued(words, start, self.fillers) or _in_list(text, words, start, len(window), taken) or \
             _quoted(text, window[0].start, window[-1].end)
         titled = any(w.capitalised and (i or not _sentence_start(text, w.start)) for i, w in enumerate(window))
         if titled and len(window) == 1 and start and words[start - 1].norm in PLACES and not cued:
@@ -251,11 +253,11 @@ def _sentence_start(text: str, position: int) -> bool:
     return not before or before[-1] in ".!?\n:;\"“("
 
 
-def _cued(words: list[_Word], start: int) -> bool:
-    """A cue among the two words before, past articles and a run of fillers right before the window ("my
-    favourite movies are alien and glory")."""
+def _cued(words: list[_Word], start: int, fillers: set[str]) -> bool:
+    """A cue among the two words before, past a run of ``fillers`` (articles, item words, "are") right before
+    the window ("my favourite movies are alien and glory")."""
     position = start
-    while position and words[position - 1].norm in ARTICLES | FILLERS:
+    while position and words[position - 1].norm in fillers:
         position -= 1
     before = [w for w in words[max(0, position - 4):position] if w.norm not in ARTICLES][-2:]
     return any(w.norm in CUES for w in before)

@@ -154,7 +154,8 @@ class MessageReader:
     def __init__(self, catalog: Catalog, domain: Domain):
         self.catalog, self.domain = catalog, domain
         self.lexicon = {fold(w): g for w, g in domain.genre_lexicon(catalog.genres).items()}
-        self.titles = TitleIndex(catalog, ignore=set(self.lexicon) | {fold(w) for w in domain.item_words})
+        items = {fold(w) for w in domain.item_words}
+        self.titles = TitleIndex(catalog, ignore=set(self.lexicon) | items, item_words=items)
         self._genre_pattern = re.compile(
             r"\b(" + "|".join(re.escape(w) for w in sorted(self.lexicon, key=len, reverse=True)) + r")"
             r"(?:e?s)?(?:-?(?:filme?|films?|movies?))?\b")
