@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,6 @@ class HashingEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in "".join(ch.lower() if ch.isalnum() else " " for ch in text).split():
-                out[row, hash(word) % self.dim] += 1.0
+                out[row, zlib.crc32(word.encode()) % self.dim] += 1.0  # the same in every process
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
