@@ -26,14 +26,16 @@ class Domain:
     era_words: dict = field(default_factory=dict)    # {"old": {"year_max": 1979}, "recent": {...}}
     genre_words: dict = field(default_factory=dict)  # catalog genre -> words that mean it
 
-    def genre_lexicon(self, catalog_genres: list[str]) -> dict[str, str]:
-        """Lower-case word -> catalog genre, for the genres this catalog has (its own names included)."""
+    def genre_lexicon(self, catalog_genres: list[str]) -> dict[str, tuple[str, ...]]:
+        """Lower-case word -> the catalog genres it means (a "rom-com" is two), for the genres this catalog has
+        (their own names included)."""
         known = {g.lower(): g for g in catalog_genres if g and g.lower() != "unknown"}
-        words = {}
+        words: dict[str, tuple[str, ...]] = {}
         for genre, synonyms in self.genre_words.items():
             if genre.lower() in known:
-                words.update({w.lower(): known[genre.lower()] for w in synonyms})
-        words.update({g: name for g, name in known.items()})
+                for word in synonyms:
+                    words[word.lower()] = words.get(word.lower(), ()) + (known[genre.lower()],)
+        words.update({g: (name,) for g, name in known.items()})
         return words
 
 

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 
 from .store import Catalog, Item
 from .titles import canonical, normalize, title_variants
+from .words import ordinary_words
 
 MAX_CHARS = 800
 MAX_WORDS = 8
@@ -24,10 +25,13 @@ FUZZY_CUTOFF = 90       # for phrases under 8 characters; one slip in a longer o
 CUES = set("""loved love loves like liked likes enjoyed enjoy adore adored adores hated hate hates disliked
 dislike saw seen watched watch rewatched fan fans than as including especially about back
 favourite favorite favorites favourites stand despised despise detested fond classic remember mean
+original remake
 ame adoro aimé adoré encanto encantó mochte geliebt odio detesto déteste amei adorei gostei aime piace mag
-not kiffé kiffe vein style spirit similar reminds reminiscent luv luvd liekd likd""".split())
+not kiffé kiffe vein style spirit similar reminds reminiscent luv luvd liekd likd meant forget drop remove""".split())
+GENRE_CUES = CUES - {"not", "forget", "drop", "remove"}  # "not war", "forget the war part": the genre
 POSSESSIVES = {"my", "our", "his", "her", "their", "your"}
-PLACES = {"from", "in", "to", "at", "visiting", "near", "de", "en", "aus"}  # "I am from Brazil" is a place
+# "I am from Brazil", "for Halloween": a place or a day
+PLACES = {"from", "in", "to", "at", "visiting", "near", "de", "en", "aus", "for", "on", "this", "over"}
 # Words right after a title that show it was one ("heat was great", "titanic? hated it").
 AFTER_CUES = {"was", "were", "is", "hated", "loved", "sucked", "rocks", "rocked", "ruled", "bored", "blew", "fand",
               "yes", "too"}
@@ -101,6 +105,34 @@ class TitleIndex:
         return {p: next(iter(ids)) for p, ids in seen.items() if len(ids) == 1 and p not in self.variants}
 
     @cached_property
+    def short_names(self) -> dict[str, int]:
+        """What people shorten one title to, where no other title shortens the same: a rare word ("shawshank",
+        "lebowski"), and for the best-known quarter of the catalog the part after a series name ("life of
+        brian", "the last crusade", "wrath of khan") or a dotted initialism ("E.T.", matched only with its
+        dots). Read as a title only where a cue or the writing vouches for it."""
+        ordinary, popularity = ordinary_words(), self.catalog.popularity
+        counts = sorted(popularity.values(), reverse=True)
+        known = counts[len(counts) // 4] if counts else 0
+        seen: dict[str, set[int]] = {}
+        for item in self.catalog.all_items():
+            title = item.title.split(" (")[0]
+            words = canonical(title).split()
+            for word in set(words) if ordinary and len(words) > 1 else ():
+                if len(word) >= 5 and word.isalpha() and word not in ordinary and word not in COMMON:
+                    seen.setdefault(word, set()).add(item.id)
+            if popularity.get(item.id, 0) <= known:
+                continue
+            parts = re.split(r":|\band the\b|['’]s\b", title, maxsplit=1)
+            tail = canonical(parts[-1]).split()
+            if len(parts) > 1 and len(tail) >= 2 and not all(w in COMMON for w in tail):
+                seen.setdefault(" ".join(tail), set()).add(item.id)
+            initials = re.match(r"(?:[A-Za-z]\.){2,}", title)
+            if initials:
+                seen.setdefault(initials[0].lower(), set()).add(item.id)
+        return {name: next(iter(ids)) for name, ids in seen.items()
+                if len(ids) == 1 and name not in self.variants and name not in self.ignore}
+
+    @cached_property
     def series(self) -> dict[str, list[int]]:
         """A title's head without its number -> the items of that series, oldest first ("die hard 3" is the third
         Die Hard film, "star trek 2" The Wrath of Khan)."""
@@ -152,9 +184,9 @@ class TitleIndex:
         taken = [False] * len(words)
         found: list[Mention] = []
         sizes = list(range(min(MAX_WORDS, len(words)), 0, -1))
-        # Exact titles first, then typos; single words once more at the end, as a list's later titles vouch for
-        # its earlier ones ("the fugitive and the firm").
-        for fuzzy, size in [(False, n) for n in sizes] + [(True, n) for n in sizes] + [(True, 1)] * bool(sizes):
+        # Exact titles first, twice, then typos, then single words once more: a list's titles vouch for the
+        # others ("the fugitive and the firm", "holy grail & life of brian").
+        for fuzzy, size in [(False, n) for n in sizes] * 2 + [(True, n) for n in sizes] + [(True, 1)] * bool(sizes):
             for start in range(len(words) - size + 1):
                 if any(taken[start:start + size]):
                     continue
@@ -162,7 +194,19 @@ class TitleIndex:
                 if mention is not None:
                     found.append(mention)
                     taken[start:start + size] = [True] * size
+        found += [more for mention in found for more in self._sequels(text, mention)]
         return sorted(found, key=lambda m: m.start)
+
+    def _sequels(self, text: str, mention: Mention) -> list[Mention]:
+        """"godfather 1 and 2", "die hard 2, 3": the bare numbers after a numbered title name its series' others."""
+        numbered = re.fullmatch(r"(.+) ([1-9])", canonical(text[mention.start:mention.end]))
+        films = self.series.get(numbered[1], []) if numbered else []
+        out, end = [], mention.end
+        while films and (more := re.match(r"\s*(?:,|and|&|\+|/|or)\s*([1-9])\b(?!\s*(?:years?|\.\d))", text[end:])):
+            if int(more[1]) <= len(films):
+                out.append(Mention(self.catalog.item(films[int(more[1]) - 1]), end + more.start(1), end + more.end(1), True))
+            end += more.end()
+        return out
 
     def _match(self, text: str, words: list[_Word], start: int, size: int, taken: list[bool],
                fuzzy: bool) -> Mention | None:
@@ -173,6 +217,10 @@ class TitleIndex:
         ids = self.variants.get(phrase)
         if ids is None and size >= 2 and phrase in self.prefixes:
             ids = [self.prefixes[phrase]]
+        short = text[window[0].start:window[-1].end + 1].lower() if "." in text else phrase
+        name = short if short in self.short_names else phrase
+        if ids is None and name in self.short_names and self._vouched(window, words, start, text, taken):
+            ids = [self.short_names[name]]
         numbered = re.fullmatch(r"(.+) ([1-9])", phrase)
         if ids is None and numbered and len(self.series.get(numbered[1], [])) >= int(numbered[2]):
             ids = [self.series[numbered[1]][int(numbered[2]) - 1]]
@@ -207,10 +255,7 @@ class TitleIndex:
             return False  # the window without its article is tried too
         if len(window) == len(words) <= 4 and not any(n in COMMON for n in norms):
             return True  # the whole message is the title ("Fargo?")
-        described = start + len(window) < len(words) and words[start + len(window)].norm in AFTER_CUES
-        cued = described or _cued(words, start, self.fillers) or _in_list(text, words, start, len(window), taken) or \
-            _quoted(text, window[0].start, window[-1].end)
-        titled = any(w.capitalised and (i or not _sentence_start(text, w.start)) for i, w in enumerate(window))
+        cued, titled = self._cued(window, words, start, text, taken), _titled(window, text)
         if titled and len(window) == 1 and start and words[start - 1].norm in PLACES and not cued:
             titled = False
         if len(window) == 1 and not titled and start and words[start - 1].norm in POSSESSIVES | {"s"}:
@@ -220,10 +265,14 @@ class TitleIndex:
         following = words[start + len(window)].norm if start + len(window) < len(words) else ""
         if all(n in self.ignore for n in norms) and following in self.ignore | {"stuff", "ones", "kind"}:
             return False  # "war films", "horror stuff": the genre, not the title
+        if len(window) > 1 and norms[-1] in {"part", "bit", "thing"}:
+            return False  # "forget the war part"
         if len(window) > 1 and norms[0] == "s":
             return False  # "son's sleepover" is no "s sleepover"
-        if len(window) == 1 and norms[0] in self.ignore and not cued:
-            return False  # "World War II", "Horror": the genre unless a cue says title
+        if len(window) == 1 and norms[0] in self.ignore and not _cued(words, start, self.fillers, GENRE_CUES):
+            return False  # "World War II", "the kids hated it": the genre unless a cue before it says title
+        if len(window) == 1 and following == "of" and not titled:
+            return False  # "a fan of", "a kind of"
         if all(n in COMMON or n in self.ignore or n.isdigit() for n in norms):
             return (cued or titled) and canonical(" ".join(norms)) in self.variants  # "Last Love", "Night Love"
         if len(window) >= 3 or titled:
@@ -231,6 +280,21 @@ class TitleIndex:
         if any(n in self.ignore for n in norms):
             return cued
         return len(window) == 2 or cued
+
+
+    def _cued(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
+        """Whether the words around a window introduce a title: a cue before, a verb after, a list, quotes."""
+        described = start + len(window) < len(words) and words[start + len(window)].norm in AFTER_CUES
+        return described or _cued(words, start, self.fillers) or _in_list(text, words, start, len(window), taken) \
+            or _quoted(text, window[0].start, window[-1].end)
+
+    def _vouched(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
+        return _titled(window, text) or self._cued(window, words, start, text, taken)
+
+
+def _titled(window: list[_Word], text: str) -> bool:
+    """Written like a title: a capital letter that does not merely start a sentence."""
+    return any(w.capitalised and (i or not _sentence_start(text, w.start)) for i, w in enumerate(window))
 
 
 def _words(text: str) -> list[_Word]:
@@ -253,14 +317,14 @@ def _sentence_start(text: str, position: int) -> bool:
     return not before or before[-1] in ".!?\n:;\"“("
 
 
-def _cued(words: list[_Word], start: int, fillers: set[str]) -> bool:
+def _cued(words: list[_Word], start: int, fillers: set[str], cues: set[str] = CUES) -> bool:
     """A cue among the two words before, past a run of ``fillers`` (articles, item words, "are") right before
     the window ("my favourite movies are alien and glory")."""
     position = start
     while position and words[position - 1].norm in fillers:
         position -= 1
     before = [w for w in words[max(0, position - 4):position] if w.norm not in ARTICLES][-2:]
-    return any(w.norm in CUES for w in before)
+    return any(w.norm in cues for w in before)
 
 
 def _in_list(text: str, words: list[_Word], start: int, size: int, taken: list[bool]) -> bool:

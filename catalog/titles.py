@@ -14,7 +14,7 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 _QUERY_YEAR = re.compile(r"^(?P<title>.*\S)\s*[(\[]?(?P<year>(?:18|19|20)\d\d)[)\]]?\s*$")
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-                "ii": "2", "iii": "3", "iv": "4", "blvd": "boulevard", "mr": "mister", "mrs": "missus",
+                "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "blvd": "boulevard", "mr": "mister", "mrs": "missus",
                 "dr": "doctor", "vs": "versus"}
 
 

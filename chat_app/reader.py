@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from catalog import Catalog
 from catalog.domain import Domain
@@ -35,12 +36,13 @@ AFTER_NEGATIVE = re.compile(r"^\s*[?!.…]*\s*[^.;!?]{0,40}?\b(?:was|were|is|are
 AFTER_POSITIVE = re.compile(r"^\s*[?!.…]*\s*(?:was|were|is|are)\s+(?:so |really |pretty |absolutely |just )*"
                             r"(?:great|amazing|awesome|brilliant|fantastic|good|fun|wonderful|perfect|excellent|"
                             r"the best|a classic|my favou?rite|lovely|superb|incredible)\b")
-CLAUSE_END = r"(?:[.;!?]|\bbut\b|\bhowever\b|\bthough\b|\byet\b|\bwhereas\b|\bpero\b|\bmais\b|\baber\b)"
+CLAUSE_END = r"(?:[.;!?]|(?<!anything )(?<!everything )\bbut\b|\bhowever\b|\bthough\b|\byet\b|\bwhereas\b|\bpero\b|\bmais\b|\baber\b)"
 NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|steer|keep \w+) (?:away from|clear of)|"
             r"away from|hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stand|cannot stand|couldn'?t stand|"
             r"could not stand|did(?:n'?t| not|nt) (?:like|enjoy|care for|love)|"
             r"do(?:n'?t| not|nt) (?:like|want|enjoy|love)|not (?:a )?(?:big )?fan of|"
             r"not into|not in the mood for|no more|nothing(?: \w+){0,2} like|not like|anything but|other than|avoid|skip|"
+            r"leave out|is(?:n'?t| not)|are(?:n'?t| not)|"
             r"without|except|no|not|nothing|never|none|boring|awful|terrible|overrated|sick of|tired of|"
             r"enough (?:of )?|rather not|less|sin|nada de|pas de|sans|pas|keine?n?|ohne|niente|senza|odio|odie|"
             r"can'?t deal with|cannot deal with|can'?t handle|can'?t do|not (?:big|keen) on|no fan of|"
@@ -49,7 +51,8 @@ NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|stee
             r"mag (?:ich )?nicht|ni de broma")
 # "not sure", "don't mind" and the like negate nothing.
 NOT_NEGATION = re.compile(r"\b(?:not (?:sure|too sure|fussy|picky|bothered)|(?:do ?n[o']?t|wouldn'?t) mind|"
-                          r"no (?:idea|clue|problem|worries)|not only|never mind|nothing (?:else|more))\b")
+                          r"no (?:idea|clue|problem|worries)|not only|never mind|nothing (?:else|more)|"
+                          r"(?:is|are|does|do)(?:n'?t| not) (?:have|need) to be|needn'?t be)\b")
 POSITIVE = (r"lo+ved?|loves|lik(?:e|ed|es)|liekd|likd|luv+d?|lurve[ds]?|enjoy(?:ed|s)?|ador(?:e|ed|es)|fan of|fond of|favou?rites?|"
             r"great|amazing|awesome|brilliant|the best|into|dig|dug|rewatch(?:ed)?|j'ai adoré|j'adore|me encant[oó]|"
             r"adoro|mochte|liebe|ho amato|mi e piaciuto|mi piace|amei|adorei|gostei|me gusto|me gusta|j'aime|"
@@ -85,9 +88,15 @@ CLEAR_YEARS = re.compile(r"\b(?:(?:any|whatever) (?:year|decade|era|time period|
 CLEAR_GENRES = re.compile(r"\b(?:any|whatever|all) genres?\b|\bgenres? (?:does ?n[o']?t|do ?n[o']?t|no longer) "
                           r"matters?\b|\b(?:fine|ok|okay|open) with any genre\b|\bdrop the genres?\b")
 DROP = (r"(?:do ?n[o']?t|does ?n[o']?t|no longer) care (?:about|for)|forget(?: about)?|drop|never ?mind|"
-        r"ignore|remove|scrap|lose|skip|leave out|instead of|rather than|not fussed about|not bothered about|"
+        r"ignore|remove|scrap|lose|instead of|rather than|not fussed about|not bothered about|"
         r"en vez de|en lugar de|au lieu de|plutot que|statt|anstatt|invece di|em vez de|lass (?:die|den|das)|"
         r"not .{0,12}anymore|no longer")
+# Said of a genre the user had ruled out: the exclusion goes, nothing is added.
+ALLOWED = re.compile(r"\b(?:(?:do ?n[o']?t|wouldn'?t) mind|(?:a bit of|some) |(?:ok|okay|fine) with|can have)\s*"
+                     r"(?:the |a |an |some )?$")
+ALLOWED_AFTER = re.compile(r"^\W*(?:e?s\W*)?(?:after all|(?:is|are) (?:allowed|back on))\b")
+FORGET_ITEM = r"forget|drop|remove|scrap|scratch|take (?:off|out)|never ?mind|ignore|cross off"
+ADD_TOO = re.compile(r"\b(?:too|also|as well)\b")
 DROP_AFTER = re.compile(r"^\s*(?:part|bit|thing|stuff|idea|genre|filter|wish)?\s*(?:does ?n[o']?t|do ?n[o']?t|"
                         r"no longer) matters?")
 REPLACE = re.compile(r"\b(?:instead|switch(?:ing)?|change (?:it |that )?to|rather|actually|how about|what about|"
@@ -97,7 +106,8 @@ REPLACE = re.compile(r"\b(?:instead|switch(?:ing)?|change (?:it |that )?to|rathe
 CORRECTION = re.compile(r"\bi (?:meant|mean)\b|\bmeant to say\b|\bi wanted to say\b")
 ADD = re.compile(r"\b(?:also|too|as well|plus|and|or|both|either|add|with some|mixed with|bit of|en plus|"
                  r"tambi[eé]n|auch|anche|y|et|und)\b")
-NOT_GENRE = re.compile(r"\b(?:my|our|his|her|their|the) (?:kids?|children|family)\b(?! (?:movies?|films?|stuff))|"
+NOT_GENRE = re.compile(r"(?<!for )\b(?:my|our|his|her|their|the) (?:kids?|children|family)\b(?! (?:movies?|films?|stuff))|"
+                       r"\b(?:pre|post)-?war\b|"
                        r"\bwar(?= (?:toll|super|gut|schlecht|langweilig|klasse|genial|spitze|sehr|so|echt|ganz|nicht)\b)")
 COUNT_WORDS = {"half a dozen": 6, "a dozen": 12, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple": 2, "a couple of": 2, "couple": 2, "a few": 3, "a pair of": 2, "deux": 2,
@@ -118,7 +128,10 @@ DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 
                 "setenta": 1970, "ochenta": 1980, "noventa": 1990, "cinquanta": 1950, "sessanta": 1960,
                 "settanta": 1970, "ottanta": 1980, "novanta": 1990, "annees trente": 1930, "annees quarante": 1940,
                 "annees cinquante": 1950, "annees soixante-dix": 1970, "annees soixante": 1960,
-                "annees quatre-vingt-dix": 1990, "annees quatre-vingt": 1980}
+                "annees quatre-vingt-dix": 1990, "annees quatre-vingt": 1980, "cinquenta": 1950, "sessenta": 1960,
+                "oitenta": 1980, **{f"{german}{end}": 1900 + 10 * n for n, german in enumerate(
+                    ("zwanziger", "dreissiger", "vierziger", "funfziger", "sechziger", "siebziger", "achtziger",
+                     "neunziger"), start=2) for end in ("", "n", "jahre", "jahren", "jahrn")}}
 YEAR = r"((?:18|19|20)\d\d|'\d\d\b(?!\s*s))"
 DECADE = (r"(?:the\s+|den\s+|des\s+|los\s+)?(?:(early|mid|late|debut des|fin des|principios de los|finales de los|"
           r"fruhen|spaten|inizio degli|fine degli|inicio dos|final dos)[\s-]+)?"
@@ -153,12 +166,11 @@ class MessageReader:
 
     def __init__(self, catalog: Catalog, domain: Domain):
         self.catalog, self.domain = catalog, domain
-        self.lexicon = {fold(w): g for w, g in domain.genre_lexicon(catalog.genres).items()}
+        self.lexicon = {fold(w): g for w, g in domain.genre_lexicon(catalog.genres).items()}  # word -> genres
         items = {fold(w) for w in domain.item_words}
         self.titles = TitleIndex(catalog, ignore=set(self.lexicon) | items, item_words=items)
-        self._genre_pattern = re.compile(
-            r"\b(" + "|".join(re.escape(w) for w in sorted(self.lexicon, key=len, reverse=True)) + r")"
-            r"(?:e?s)?(?:-?(?:filme?|films?|movies?))?\b")
+        self._genre_words = "|".join(re.escape(w) for w in sorted(self.lexicon, key=len, reverse=True))
+        self._genre_pattern = re.compile(rf"\b({self._genre_words})(?:e?s)?(?:-?(?:filme?|films?|movies?))?\b")
         self._fuzzy_genres = [w for w in self.lexicon if len(w) >= 5]
 
     def read(self, message: str, wishes: Wishes | None = None, shown: list[int] | None = None) -> Change:
@@ -173,15 +185,18 @@ class MessageReader:
             return change
         change.reset = bool(RESET.search(text))
         mentions = self.titles.find(message)
+        correction = _correction(text)
+        # "sorry, I meant Aliens": the last change is taken back and this one made instead
+        change.undo = bool(correction and mentions and not re.search(r"\w", text[:correction.start()].replace("sorry", "")))
         blanked = _blank(message, mentions)
         relative = self._titles(message, mentions, change)
         change.mentioned = [m.item.id for m in mentions]
         self._references(text, shown, change)
         change.unknown_titles = self._unknown(message, mentions)
         rest = fold(blanked)
+        self._count(rest, change)  # before the genres go: "half a dozen thrillers"
         rest = self._genres(rest, wishes, change)
-        self._years(rest, shown, relative, change)
-        self._count(rest, change)
+        self._years(rest, shown, relative, change, wishes)
         change.more = bool(MORE.search(rest)) or change.changes_wishes()
         if len(_content_words(rest, self.domain)) >= 2:
             change.text = message.strip()[:300]
@@ -217,7 +232,9 @@ class MessageReader:
             else:
                 polarity = previous[1] if listed else _polarity(clause)
             previous = (mention, polarity)
-            if polarity < 0:
+            if re.search(rf"\b(?:{FORGET_ITEM})\s*(?:about\s+)?(?:the\s+)?$", segment):
+                change.forget.append(mention.item.id)  # "forget Aladdin, my sister liked it"
+            elif polarity < 0:
                 change.disliked.append(mention.item.id)
             elif SIMILAR.search(clause):
                 change.similar_to.append(mention.item.id)
@@ -235,6 +252,8 @@ class MessageReader:
                 if index >= len(shown):
                     continue
                 clause = re.split(CLAUSE_END, text[:match.start()])[-1]
+                if re.search(r"\b(?:i'?ll|i will|gonna|going to) (?:watch|try|check out|go with|take|pick)\b", clause):
+                    continue  # "I'll try the second one": a choice, no wish
                 target = shown[index]
                 if _polarity(clause) < 0:
                     change.disliked.append(target)
@@ -267,38 +286,47 @@ class MessageReader:
         correction = _correction(text)
         found = False
         for match in self._genre_pattern.finditer(text):
-            genre = self.lexicon[match.group(1)]
+            genres = self.lexicon[match.group(1)]
             before = text[:match.start()]
-            if correction and match.start() < correction.start() or re.search(r"\btoo\s+$", before):
-                continue  # "I said comedy? I meant drama"; "it was too scary" is a reason, not a wish
             clause = re.split(CLAUSE_END, before)[-1]
             segment = re.split(r",|\bso\b|\bjust\b|\bonly\b|\bi (?:want|like|love|prefer)\b", clause)[-1]
+            corrected = correction and match.start() < correction.start() and _polarity(segment, window=5) > 0
+            if corrected or re.search(r"\b(?:too|too much|too many|so much)\s+$", before):
+                continue  # "I said comedy? I meant drama" ("not horror, I mean suspense" stays); "too scary" is a reason
             after = text[match.end():match.end() + 40]
             found = True
             moved_on = re.search(r"\b(?:not|no more|no)\b", segment) and re.match(r"\W*(?:e?s\W*)?(?:any ?more|now)\b", after)
-            if re.search(rf"\b(?:{DROP})\b(?:\s+\w+){{0,3}}\s*$", clause) or DROP_AFTER.search(after) or moved_on:
-                _add(change.drop_genres, genre)
+            lifted = set(genres) <= set(wishes.exclude_genres) and (
+                ALLOWED.search(segment[-30:]) or ALLOWED_AFTER.match(after)) and not ADD_TOO.search(after[:30])
+            if re.search(rf"\b(?:{DROP})\b(?:[\s-]+\w+){{0,3}}[\s-]*$", clause) or DROP_AFTER.search(after) or moved_on \
+                    or lifted:
+                slot = change.drop_genres  # "I don't mind horror after all": no longer excluded, not wanted either
             elif _polarity(segment, window=5) < 0:
-                _add(change.exclude_genres, genre)
+                slot = change.exclude_genres
             else:
-                _add(change.genres, genre)
+                slot = change.genres
+            for genre in genres:
+                _add(slot, genre)
         if found and change.genres and wishes.genres and not set(change.genres) <= set(wishes.genres):
             change.replace_genres = bool(REPLACE.search(text) or correction) and not re.search(
                 r"\b(?:also|too|as well|plus|add|auch|aussi|tambien|anche|either)\b", text)
         return self._genre_pattern.sub(" ", text)
 
     def _typos(self, text: str) -> str:
-        """Genre words with one slip ("comdies", "documentry") written correctly."""
+        """Genre words with one slip ("comdies", "documentry", "scray") written correctly."""
         def fix(match: re.Match) -> str:
             word = match.group(0)
             if word in self.lexicon or len(word) < 5:
                 return word
+            swapped = [w for w in self._fuzzy_genres if sorted(w) == sorted(word) and OSA.distance(w, word) == 1]
+            if swapped:  # two letters swapped
+                return swapped[0]
             hit = process.extractOne(word, self._fuzzy_genres, scorer=fuzz.ratio, score_cutoff=85 if len(word) >= 6 else 88)
             return hit[0] if hit else word
         return re.sub(r"[a-z]{5,}", fix, text)
 
     # --- years ----------------------------------------------------------------------------------
-    def _years(self, text: str, shown: list[int], anchors: dict[str, int], change: Change) -> None:
+    def _years(self, text: str, shown: list[int], anchors: dict[str, int], change: Change, wishes: Wishes) -> None:
         if correction := _correction(text):
             text = text[correction.end():]  # "90s? I meant the 80s": only what was meant
         if CLEAR_YEARS.search(text):
@@ -367,6 +395,10 @@ class MessageReader:
         if low is None and high is None:
             low, high = self._era_words(text, shown)
         additive = re.search(r"\b(?:either|also|too|as well|still|within (?:that|those|them))\b", text)
+        narrows = (low is not None and wishes.year_max is not None and wishes.year_min is None and low <= wishes.year_max
+                   or high is not None and wishes.year_min is not None and wishes.year_max is None
+                   and high >= wishes.year_min) and not REPLACE.search(text)
+        additive = additive or narrows  # "nothing after 1985", then "not older than 1975": 1975-1985
         if (low is None) != (high is None) and not additive:  # a new bound is a new era: the other bound goes
             low = YEARS_CLEARED if low is None else low
             high = YEARS_CLEARED if high is None else high
@@ -381,7 +413,11 @@ class MessageReader:
         newer = re.search(rf"\b(?:newer|more recent|recent|latest|new{kinds}|new\W*$|modern|current|contemporary|"
                           r"(?:last|past) (?:few|couple of) years|"
                           r"recientes?|recents?|neue)\b", text)
-        if older and re.search(r"\b(?:not|no|nothing|nothin|never)\s+(?:too |so |that |very )?(?:old|older)\b", text):
+        if older and re.search(r"\b(?:is|'s|are|was|were)\s+(?:a |an |such a |true |real |total )?(?:\w+ )?"
+                               r"classics?\b", text) and not re.search(r"\bold", text):
+            older = None  # "the last one is a classic": praise, no era
+        if older and re.search(r"\b(?:not|no|nothing|nothin|never|over|sick of|tired of|done with|enough of|"
+                               r"no more)\s+(?:the |too |so |that |very )?(?:old|older)\b", text):
             older = None
         if older:
             comparative = re.match(r"older|earlier", older.group(0))
@@ -401,9 +437,14 @@ class MessageReader:
         items = "|".join(re.escape(fold(w)) for w in self.domain.item_words)
         m = re.search(rf"\b(?:just|only|give me|show me|top|list|suggest|recommend|need|want|pick|"
                       rf"gimme|maybe|like)?\s*\b(\d{{1,2}}|{numbers})\s+(?:more\s+|good\s+|other\s+|new\s+)?"
-                      rf"(?:{items}|picks?|ones?|suggestions?|titles?|options?|recommendations?|ideas?|"
+                      rf"(?:{items}|{self._genre_words}|picks?|ones?|suggestions?|titles?|options?|recommendations?|ideas?|"
                       rf"of them(?!\s+(?:is|are|was|has|have|hates?|likes?|loves?|wants?|can|does|do)\b)|please|pls|"
                       rf"max|tops|only)\b", text)
+        if m and (re.search(r"\b(?:little|the|that|this|which|a|any|each|every|no|other|favou?rite)\s+$",
+                            text[:m.start(1)]) or re.match(r"[\s-]*(?:years?|yrs?)\b", text[m.end(1):])):
+            m = None  # "the little one please", "that one movie", "my 6 year old"
+        if m and text[:m.start(1)].endswith("'"):
+            m = None  # "before '85 please" is a year
         if m is None:
             m = re.search(rf"\b(?:just|only|top|give (?:me|us)|show (?:me|us)|gimme|make (?:it|that)|nur|seulement|solo|"
                           rf"say)\s+"
@@ -427,6 +468,10 @@ def fold(text: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("‘", "'").lower()
     text = re.sub(r"\b(?:nothin|nuthin|nothign|nohting)\b", "nothing", text)
+    text = re.sub(r"\b(?:smth|sth|smthg|smthng|somethin|somthing|sumthin)\b", "something", text)
+    text = re.sub(r"\b(?:abt|bout)\b", "about", text)
+    text = re.sub(r"\bw/o\b", "without", text)
+    text = re.sub(r"\bnvm\b", "never mind", text)
     return re.sub(r"\bb4\b", "before", text)
 
 

@@ -81,6 +81,7 @@ class Change:
     liked: list[int] = field(default_factory=list)
     disliked: list[int] = field(default_factory=list)
     similar_to: list[int] = field(default_factory=list)
+    forget: list[int] = field(default_factory=list)        # items taken back ("forget Aladdin")
     text: str | None = None
     count: int | None = None
     unknown_titles: list[str] = field(default_factory=list)
@@ -95,7 +96,7 @@ class Change:
         """Whether it states a genre, an era or a count, or undoes or resets: wishes a question rarely carries
         (titles and "funny" or "scary" do appear in questions)."""
         probe = replace(self, more=False, unknown_titles=[], text=None, mentioned=[], liked=[], disliked=[],
-                        similar_to=[])
+                        similar_to=[], forget=[])
         return probe != Change()
 
     def apply(self, wishes: Wishes, previous: Wishes | None = None) -> Wishes:
@@ -119,9 +120,9 @@ class Change:
             if self.year_max is None and self.year_min != YEARS_CLEARED and wishes.year_max is not None \
                     and year_min is not None and wishes.year_max >= year_min:
                 year_max = wishes.year_max
-        liked = _merge(wishes.liked, self.liked, self.disliked)
-        disliked = _merge(wishes.disliked, self.disliked, self.liked)
-        similar = _merge(wishes.similar_to, self.similar_to, self.disliked)
+        liked = _merge(wishes.liked, self.liked, self.disliked + self.forget)
+        disliked = _merge(wishes.disliked, self.disliked, self.liked + self.forget)
+        similar = _merge(wishes.similar_to, self.similar_to, self.disliked + self.forget)
         text = wishes.text + ((self.text,) if self.text else ())
         return Wishes(tuple(genres), tuple(excluded), year_min, year_max, liked, disliked, similar, text[-3:],
                       self.count if self.count is not None else wishes.count)

@@ -88,6 +88,25 @@ STATES = [
     (["terror por favor", "mejor cambiemos: ciencia ficción en vez de terror"], {"genres": ("Sci-Fi",)}),
     (["Also one of them hates horror so no horror."], {"count": None, "exclude_genres": ("Horror",)}),
     (["pre-war, before 1939 I mean. Right now I want romance."], {"year_max": 1938, "genres": ("Romance",)}),
+    (["anything but horror or romance please"], {"genres": (), "exclude_genres": ("Horror", "Romance")}),
+    (["no horror pls", "oh go on, I don't mind horror after all"], {"genres": (), "exclude_genres": ()}),
+    (["no dramas", "scrap the no-drama thing, a bit of drama is fine"], {"genres": (), "exclude_genres": ()}),
+    (["romance, but skip the horror films"], {"genres": ("Romance",), "exclude_genres": ("Horror",)}),
+    (["a romance that isn't a horror"], {"genres": ("Romance",), "exclude_genres": ("Horror",)}),
+    (["nothing newer than 1985", "not older than 1975 tho"], {"year_min": 1975, "year_max": 1985}),
+    (["nothing newer than 1985", "actually after 1990"], {"year_min": 1991, "year_max": None}),
+    (["romance", "smth totally different"], {"genres": ()}),
+    (["romance and horror", "dont care abt horror anymore"], {"genres": ("Romance",)}),
+    (["romance", "nvm that"], {"genres": ()}),
+    (["half a dozen thrillers"], {"genres": ("Thriller",), "count": 6}),
+    (["nothing too scary for the little one please"], {"count": None}),
+    (["something for my 6 year old"], {"count": None}),
+    (["scray movies from the 80s"], {"genres": ("Horror",), "year_min": 1980}),
+    (["nothing before '85 please"], {"year_min": 1985, "count": None}),
+    (["Liebesfilme aus den Achtzigern"], {"genres": ("Romance",), "year_min": 1980, "year_max": 1989}),
+    (["recent stuff please, I'm over the old stuff"], {"year_min": 1995, "year_max": None}),
+    (["not horror though, I mean proper suspense"], {"genres": ("Thriller",), "exclude_genres": ("Horror",)}),
+    (["I didn't like Red Love, too much romance"], {"genres": ()}),
 ]
 
 
@@ -113,6 +132,7 @@ TITLES = [
     ("However, I found Golden Space rather tedious.", {"disliked": ["Golden Space"]}),
     ("we liked Red Love, a friend hated Red Fear", {"liked": ["Red Love"], "disliked": ["Red Fear"]}),
     ("no cheesy stuff like Cold Fear", {"disliked": ["Cold Fear"]}),
+    ("forget Silver Space, my sister liked it not me", {"forget": ["Silver Space"]}),
     ("why Silver Space?", {}),
     ("tell me about wild love", {}),
 ]
@@ -121,8 +141,18 @@ TITLES = [
 @pytest.mark.parametrize("message,expected", TITLES, ids=[m for m, _ in TITLES])
 def test_titles_are_sorted_by_what_the_user_says_of_them(reader, ids, message, expected):
     change = reader.read(message)
-    for slot in ("liked", "disliked", "similar_to"):
+    for slot in ("liked", "disliked", "similar_to", "forget"):
         assert sorted(change.__dict__[slot]) == sorted(ids[t] for t in expected.get(slot, [])), slot
+
+
+def test_i_meant_another_title_takes_the_last_one_back(reader, ids):
+    wishes = after(reader, ["romance please", "I loved Silver Space", "sorry, I meant Golden Space"])
+    assert wishes.liked == (ids["Golden Space"],) and wishes.genres == ("Romance",)
+
+
+def test_forgetting_a_title_takes_it_out_of_the_wishes(reader, ids):
+    wishes = after(reader, ["I loved Silver Space and Red Love", "forget silver space, my sister liked it not me"])
+    assert wishes.liked == (ids["Red Love"],)
 
 
 @pytest.mark.parametrize("message", ["I loved The Zorblax Chronicles", "my favourite is \"Moon Bandits\""])
@@ -209,6 +239,21 @@ MOVIELENS_MENTIONS = [
     ("soldiers, World War II ideally", []),
     ("i liekd gattaca and contact alot", ["Gattaca", "Contact"]),
     ("Ach, lass die Komödie", []),
+    ("something like shawshank", ["The Shawshank Redemption"]),
+    ("loved raiders of the lost ark and the last crusade", ["Raiders of the Lost Ark",
+                                                            "Indiana Jones and the Last Crusade"]),
+    ("loved the abyss and e.t.", ["The Abyss", "E.T. the Extra-Terrestrial"]),
+    ("star trek 6 and star trek 4 both great", ["Star Trek VI: The Undiscovered Country",
+                                                "Star Trek IV: The Voyage Home"]),
+    ("godfather 1 and 2 ❤️", ["The Godfather", "The Godfather: Part II"]),
+    ("and the original sabrina, the audrey hepburn one", ["Sabrina"]),
+    ("not a fan of musicals though", []),
+    ("not war tho", []),
+    ("Actually forget the war part", []),
+    ("Not Home Alone though, the kids hated it.", ["Home Alone"]),
+    ("I want a scary film for Halloween, like Scream.", ["Scream"]),
+    ("I'd like a love story and a true story", []),
+    ("And Chinatown, of course.", ["Chinatown"]),
 ]
 
 
