@@ -25,31 +25,45 @@ INTENTS = ["recommend", "explain", "about", "chat", "refuse"]
 CALIBRATION = 0.5        # share of the content-free log-probabilities subtracted
 CUE_CONFIDENCE = 0.7     # prior mass on the intent a cue word points to
 STATE_FLOOR = 0.5        # a message that changes the wishes gets picks unless the learned prior rules that out
-FILTER_FLOOR = 0.1       # ... or, when it sets a genre, an era or a count, unless the prior is this sure
-LLM_WEIGHT = 0.5         # weight of the LLM's calibrated log-probabilities beside the learned prior (chosen on dev)
+FILTER_FLOOR = 0.3       # ... or, when it sets a genre, an era or a count, unless the prior is this sure
+LLM_WEIGHT = 0.75        # weight of the LLM's calibrated log-probabilities beside the learned prior (chosen on dev)
 CONTENT_FREE = ("N/A", "", "[MASK]")
 INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b.{0,40}\b(instructions|rules|prompt|guidelines)"
-    r"|system prompt|(your|the) (hidden |secret )?(instructions|prompt|rules)\b|jailbreak|developer mode"
+    r"|system (?:prompt|message)|(your|the) (hidden |secret )?(instructions|prompt|rules)\b|jailbreak|developer mode"
     r"|everything above|do anything now|you are now (?:a|an|my)\b|pretend (?:to be|you are)|act as (?:a|an)\b"
-    r"|new persona|role-?play as|forget (?:that )?you(?:'re| are) a",
+    r"|new persona|role-?play as|forget (?:that )?you(?:'re| are) a|(?:no|without) (?:restrictions|filters|limits)"
+    r"|unrestricted mode|unfiltered mode",
     re.I | re.S)
 # Topics no catalog here serves: the state reader's guesses ("old log files" is no era) are not trusted then.
 OFF_TOPIC = re.compile(
-    r"(?:code|script|function|bash|python|javascript|java|sql|html|css|program(?:ming)?|compile|debug|regex|"
+    r"\b(?:code|script|function|bash|python|javascript|java|sql|html|css|program(?:ming)?|compile|debug|regex|"
     r"math|equation|square root|integral|capital of|weather|forecast|election|president|stock|bitcoin|crypto|"
     r"laptop|phone|iphone|recipe|cook(?:ing)?|medicine|ibuprofen|doctor|symptoms?|flight|hotel|visa|translate|"
-    r"homework|essay|tax(?:es)?|capitale? de|capital de)\b|\d+\s*(?:times|plus|minus|divided by|[x*/+-])\s*\d+", re.I)
+    r"homework|essay|tax(?:es)?|capitale? de|capital de|recette|receta|rezept|ricetta|"
+    r"forget (?:about )?(?:the )?(?:movies|films)|write (?:me )?(?:a |an )?(?:short )?(?:story|poem|script|song|letter|"
+    r"email)|what time (?:is it|does)|wie sp[aä]t|qu[eé] hora|quelle heure|che ore|streaming service|tickets?|"
+    r"where (?:can|do) i (?:stream|buy|rent)|news|dating|partita|football|soccer)\b|"
+    r"\d+\s*(?:times|plus|minus|divided by|por|mal|fois|per|vezes|[x*/+-])\s*\d+", re.I)
+# Other things than the catalog's items ("any good podcasts?"); the domain's own item words are left out.
+OTHER_MEDIA = ("album", "podcast", "video game", "song", "book", "novel", "tv show", "livro", "libro", "buch")
 EXPLAIN = re.compile(r"\bwhy\b|\breason\b|\bexplain\b|what made you|what makes you think|how come|on what basis|"
                      r"justify|how did you (?:come up|choose|pick|decide)|what (?:does|do) .{1,40} have to do with|"
                      r"how (?:is|are) (?:it|this|that|these|those) related|doing (?:on|in) (?:this|the|my) list|"
-                     r"pourquoi|por ?qu[eé]|warum|perch[eé]", re.I)
-ABOUT = re.compile(r"^\W*(?:what year|when (?:did|was|is)|what genres?|what kind of|is \w.*\?|tell me (?:more )?about|"
+                     r"supposed to be|connection between|what connects|in common with|"
+                     r"\bon (?:there|here|the list|this list|your list)\b.{0,30}\bbecause\b|"
+                     r"what links|\bbc i said|because i said|"
+                     r"pourquoi|por ?qu[eéê]|warum|wieso|weshalb|perch[eé]|c'entra", re.I)
+ABOUT = re.compile(r"^\W*(?:(?:wait|so|ok|okay|and|hmm+|oh|but|also|btw|quick question)\W+)*"
+                   r"(?:how (?:scary|violent|gory|funny|sad|good|bad|long|old) (?:is|was|are)\b|how many (?:oscars|awards)|"
+                   r"what year|when (?:did|was|is)|what genres?|what kind of|is \w.*\?|tell me (?:more )?about|"
                    r"describe|what(?:'s| is) .+ about|what do you know about|which year|who (?:is|was|stars|directed|"
                    r"plays|composed|wrote|'?s in)|how (?:long|old) is|is .+ (?:ok|okay|suitable|good|too \w+) for|"
                    r"what(?:'?s| is) the (?:plot|runtime|genre|story|rating|year|length) of|what(?:'s| is) \w[\w' ]{0,40}\?$|"
                    r"did .+ win|de quoi parle|wann kam|cu[aá]ndo (?:sali[oó]|se estren[oó])|quand est sorti|"
-                   r"is there (?:a lot of |much )?(?:violence|sex|gore|swearing) in)", re.I)
+                   r"is there (?:a lot of |much )?(?:violence|sex|gore|swearing) in|how does .+ end\b|"
+                   r"quem (?:dirige|dirigiu|fez)|qui a r[eé]alis[eé]|de que a[nñ]o|qui[eé]n dirigi[oó]|chi ha diretto|"
+                   r"finisce bene)", re.I)
 # After a list of picks, these refine it ("same thing but less violent", "make it scarier").
 REFINE = re.compile(r"\b(?:anything (?:with|starring)|something with|same (?:thing|kind|vibe)|less \w+|more \w+|"
                     r"\w+i(?:er|est)\b|make (?:it|them)|no \w+s\b|nothing (?:too|with|by)|under \d|shorter|longer|"
@@ -63,11 +77,21 @@ CUES = [
                         r"perfect|interesting|bonjour|salut|merci|hola|gracias|hallo|danke|ciao|grazie)\b|"
                         r"\b(your name|who are you|are you (?:a |an )?(?:bot|ai|human|robot|real)|how are you|"
                         r"how'?s your day|what can you do|you'?re (?:pretty |really |so )?(?:good|great|smart|awesome|"
-                        r"funny)|i'?m (?:new here|bored|back)|my favou?rite director)\b", re.I)),
+                        r"funny)|i'?m (?:new here|bored|back)|my favou?rite director|eres un (?:robot|bot)|"
+                        r"bist du (?:ein|eine)|qu[eé] puedes hacer|which languages|your favou?rite (?:movie|film)|"
+                        r"can you remember|nice list)\b", re.I)),
     ("recommend", re.compile(r"\b(recomm?end|recomend|suggest|find me|show me|give me|what should i watch|"
                              r"in the mood|something|more like|older|newer|other ones|different ones|"
-                             r"what else|anything else|what now|any more|got more|movies?|films?|any \w+s\?)", re.I)),
+                             r"what else|anything else|what now|any more|got more|movies?|films?|any \w+s\?|moar|"
+                             r"\brec\b|shud i watch|noch was|altri|mais op[cç]|o que mais|consigli|empfiehl|conseill)",
+                             re.I)),
 ]
+
+
+# Leaving, or settling on a pick: no request, whatever else the message names.
+FAREWELL = re.compile(r"\b(?:bye|goodbye|gotta go|got to go|see ya|cya|ttyl|talk (?:to you )?later|good ?night)\b|"
+                      r"^\W*(?:ok(?:ay)?\W+)?(?:i'?ll|i will|gonna|going to) (?:watch|try|check out|go with|take|"
+                      r"pick)\b[^?]*$", re.I)
 
 
 class Decider:
@@ -76,17 +100,29 @@ class Decider:
     def __init__(self, llm, domain: Domain, prior: LearnedPrior | None = None):
         self.llm, self.domain, self.prior = llm, domain, prior
         self._null: dict[bool, dict[str, float]] = {}
+        words = "|".join(re.escape(w) for w in sorted(domain.item_words, key=len, reverse=True))
+        self._items_for = re.compile(rf"\b(?:{words})\s+(?:for|to watch|on)\b", re.I)  # "movies for a long flight"
+        others = "|".join(m for m in OTHER_MEDIA if m not in domain.item_words and m != domain.item)
+        self._other_media = re.compile(rf"\b(?:recomm?end|suggest|any|some|good|best|which|what|um|una?)\s+"
+                                       rf"(?:\w+\s+){{0,2}}(?:{others})s?\b", re.I)
 
     def decide(self, message: str, shown_titles: list[str], change: Change | None = None) -> tuple[str, dict]:
         """The intent of ``message`` and the probability of each option."""
         if INJECTION.search(message):
             return "refuse", certain("refuse")
         cue = cue_intent(message)
+        if cue == "refuse" and self._items_for.search(message):
+            cue = "recommend"
+        if self._other_media.search(message):
+            return "refuse", certain("refuse")  # "Which video games are like Star Wars?"
         named = change is not None and (change.mentioned or change.unknown_titles or re.search(
             r"\b(?:first|second|third|fourth|fifth|last) (?:one|pick|movie|film|item|book)\b", message, re.I)) \
             and not change.similar_to
         if cue == "explain" and shown_titles or cue == "about" and named and ABOUT.search(message):
             return cue, certain(cue)  # plainly worded questions
+        if FAREWELL.search(message) and cue_intent(message) in (None, "chat", "recommend") \
+                and not re.search(r"\b(?:recomm?end|suggest|give me|show me|more|else|another)\b", message, re.I):
+            return "chat", certain("chat")
         quiet = change is None or not (change.changes_wishes() or change.mentioned or change.more)
         if cue in ("chat", "refuse") and quiet and (cue == "refuse" or len(message.split()) <= 4):
             return cue, certain(cue)  # greetings, thanks, off-topic asks
