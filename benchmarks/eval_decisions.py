@@ -62,6 +62,22 @@ def evaluate(decider: Decider, reader, catalog, rows: list[dict]) -> dict:
             "mean_latency_s": sum(latencies) / len(latencies), "mistakes": mistakes}
 
 
+def held_out_authors(llm, domain, reader, catalog, rows: list[dict], encoder) -> str:
+    """Accuracy on each dev author's messages with the prior fitted on the other authors' (how the decision's
+    thresholds were chosen, and what a new author's phrasing can expect)."""
+    from chat_app.intents import IntentClassifier
+
+    lines = ["| author left out | messages | decision accuracy | learned prior alone |", "|---|---|---|---|"]
+    total = right = 0
+    for author in sorted({r["author"] for r in rows}):
+        prior = IntentClassifier.fit(encoder, [r for r in rows if r["author"] != author])
+        held = [r for r in rows if r["author"] == author]
+        result = evaluate(Decider(llm, domain, prior), reader, catalog, held)
+        total, right = total + len(held), right + round(result["accuracy"] * len(held))
+        lines.append(f"| {author} | {len(held)} | {result['accuracy']:.3f} | {result['variants']['learned prior']:.3f} |")
+    return "\n".join(lines + [f"| all | {total} | **{right / total:.3f}** | |"])
+
+
 def format_report(result: dict) -> str:
     lines = [f"messages: {result['messages']}  accuracy: {result['accuracy']:.3f}  "
              f"tool call right (recommend vs not): {result['tool_decision_accuracy']:.3f}  "
@@ -90,17 +106,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--limit", type=int, help="only the first N messages")
     parser.add_argument("--mistakes", action="store_true", help="list every mistake (use on dev only)")
+    parser.add_argument("--leave-one-author-out", action="store_true",
+                        help="dev only: fit the prior on every author but one and score the one left out, per author")
     parser.add_argument("--out", type=Path, help="also write the report as Markdown")
     add_arguments(parser, "model", "data_dir", "db", "ml100k_dir", "device", "llm_url")
     args = parser.parse_args(argv)
     settings = Settings.from_args(args)
+    if args.leave_one_author_out and args.split != "dev":
+        parser.error("--leave-one-author-out reads the dev authors: add --split dev")
     path = INTENT_EXAMPLES if args.split == "dev" else DATA / "decisions_test.jsonl"
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()][: args.limit]
     catalog = open_or_build(settings)
     domain = domain_of(catalog)
     llm = load_chat_model(settings, progress=lambda m: print(m, file=sys.stderr))
+    reader = MessageReader(catalog, domain)
+    if args.leave_one_author_out:
+        report = held_out_authors(llm, domain, reader, catalog, rows, default_encoder())
+        print(report)
+        write_report(args.out, "Turn decision, leave one dev author out", "benchmarks.eval_decisions", argv, report)
+        return 0
     prior = LearnedPrior(default_encoder, Path(settings.data_dir) / "intents.npz")
-    result = evaluate(Decider(llm, domain, prior), MessageReader(catalog, domain), catalog, rows)
+    result = evaluate(Decider(llm, domain, prior), reader, catalog, rows)
     report = format_report(result)
     print(json.dumps(result) if args.json else report)
     if args.mistakes:

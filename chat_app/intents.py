@@ -2,7 +2,7 @@
 
 The 0.5B chat model alone picks the right intent for about a third of messages (docs/decision-eval.md),
 and cue words written for one set of phrasings miss the next author's. The examples in
-``prompts/intent_examples.jsonl`` (535 messages by three annotators, the dev halves of the decision sets)
+``prompts/intent_examples.jsonl`` (the dev halves of the decision sets, by five annotators)
 teach a small classifier over the same MiniLM vectors the catalog search uses; whether a list of picks was
 just shown is one more feature. Fitting takes a few seconds, so the weights are kept beside the database,
 keyed by the examples and the encoder; loading MiniLM takes seconds too, so ``LearnedPrior`` does both in
