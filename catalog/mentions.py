@@ -50,6 +50,8 @@ likes enjoy enjoyed fan fans""".split())
 ARTICLES = {"the", "a", "an"}
 OLDER = {"original", "older", "old", "first"}
 VERSION = re.compile(r"\b(original|older|old|first|newer|new|remake|recent|later|(?:19|20)\d\d)\s+$")
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"]
+ORDINAL = re.compile(rf"\b({'|'.join(ORDINALS)})\s+$")
 LINKING = {"is", "are", "was", "were", "include", "includes"}  # "my favourite movies are ..." (with the item words)
 
 
@@ -240,6 +242,10 @@ class TitleIndex:
         if year and len(ids) > 1:  # "Sabrina (1954)" picks the right one of two
             dated = [i for i in ids if self.catalog.item(i).year == int(year.group(1))]
             ids = dated or ids
+        ordinal = ORDINAL.search(text[:window[0].start].lower())
+        films = self.series.get(phrase, [])
+        if ordinal and len(films) > ORDINALS.index(ordinal[1]):  # "the second Godfather film"
+            ids = [films[ORDINALS.index(ordinal[1])]]
         version = VERSION.search(text[:window[0].start].lower())
         if version and len(ids) > 1 and version[1].isdigit():  # "the 1962 Cape Fear"
             ids = [i for i in ids if self.catalog.item(i).year == int(version[1])] or ids
@@ -267,6 +273,8 @@ class TitleIndex:
             return False  # "war films", "horror stuff": the genre, not the title
         if len(window) > 1 and norms[-1] in {"part", "bit", "thing"}:
             return False  # "forget the war part"
+        if norms[0] == "i" and not cued:
+            return False  # "I can't sleep after": a title that starts with "I" needs a cue
         if len(window) > 1 and norms[0] == "s":
             return False  # "son's sleepover" is no "s sleepover"
         if len(window) == 1 and norms[0] in self.ignore and not _cued(words, start, self.fillers, GENRE_CUES):

@@ -29,7 +29,7 @@ FILTER_FLOOR = 0.3       # ... or, when it sets a genre, an era or a count, unle
 LLM_WEIGHT = 0.75        # weight of the LLM's calibrated log-probabilities beside the learned prior (chosen on dev)
 CONTENT_FREE = ("N/A", "", "[MASK]")
 INJECTION = re.compile(
-    r"(ignore|disregard|forget|override)\b.{0,40}\b(instructions|rules|prompt|guidelines)"
+    r"(ignore|disregard|forget|override)\b.{0,40}\b(instructions|rules|prompt|guidelines|restrictions?)"
     r"|system (?:prompt|message)|(your|the) (hidden |secret )?(instructions|prompt|rules)\b|jailbreak|developer mode"
     r"|everything above|do anything now|you are now (?:a|an|my)\b|pretend (?:to be|you are)|act as (?:a|an)\b"
     r"|new persona|role-?play as|forget (?:that )?you(?:'re| are) a|(?:no|without) (?:restrictions|filters|limits)"
@@ -43,7 +43,8 @@ OFF_TOPIC = re.compile(
     r"homework|essay|tax(?:es)?|capitale? de|capital de|recette|receta|rezept|ricetta|"
     r"forget (?:about )?(?:the )?(?:movies|films)|write (?:me )?(?:a |an )?(?:short )?(?:story|poem|script|song|letter|"
     r"email)|what time (?:is it|does)|wie sp[aä]t|qu[eé] hora|quelle heure|che ore|streaming service|tickets?|"
-    r"where (?:can|do) i (?:stream|buy|rent)|news|dating|partita|football|soccer)\b|"
+    r"where (?:can|do) i (?:stream|buy|rent)|news|dating|partita|football|soccer|restaurant|pizza place|ramen|"
+    r"tiempo (?:har[aá]|hace)|wetter|m[eé]t[eé]o)\b|"
     r"\d+\s*(?:times|plus|minus|divided by|por|mal|fois|per|vezes|[x*/+-])\s*\d+", re.I)
 # Other things than the catalog's items ("any good podcasts?"); the domain's own item words are left out.
 OTHER_MEDIA = ("album", "podcast", "video game", "song", "book", "novel", "tv show", "livro", "libro", "buch")
@@ -52,8 +53,11 @@ EXPLAIN = re.compile(r"\bwhy\b|\breason\b|\bexplain\b|what made you|what makes y
                      r"how (?:is|are) (?:it|this|that|these|those) related|doing (?:on|in) (?:this|the|my) list|"
                      r"supposed to be|connection between|what connects|in common with|"
                      r"\bon (?:there|here|the list|this list|your list)\b.{0,30}\bbecause\b|"
-                     r"what links|\bbc i said|because i said|"
-                     r"pourquoi|por ?qu[eéê]|warum|wieso|weshalb|perch[eé]|c'entra", re.I)
+                     r"what links|\bbc i said|because i said|logic behind|made you|got to do with|"
+                     r"\bhow(?: does| do| is| are|'s)? (?:each of )?(?:these|those|they|it|this|that|number \d|#\d|"
+                     r"the \w+ one)\b[^?]{0,30}\b(?:relates?|fits?|match(?:es)?)\b|"
+                     r"\bhow(?: is|'s) (?:this|that|number \d|#\d|the \w+ one) (?:an? \w+|\w+(?:-\w+)? exactly)\b|"
+                     r"pourquoi|por ?qu[eéê]|warum|wieso|weshalb|perch[eé]|c'entra|waarom|dlaczego|\bnaze\b", re.I)
 ABOUT = re.compile(r"^\W*(?:(?:wait|so|ok|okay|and|hmm+|oh|but|also|btw|quick question)\W+)*"
                    r"(?:how (?:scary|violent|gory|funny|sad|good|bad|long|old) (?:is|was|are)\b|how many (?:oscars|awards)|"
                    r"what year|when (?:did|was|is)|what genres?|what kind of|is \w.*\?|tell me (?:more )?about|"
@@ -90,7 +94,7 @@ CUES = [
 
 # Leaving, or settling on a pick: no request, whatever else the message names.
 FAREWELL = re.compile(r"\b(?:bye|goodbye|gotta go|got to go|see ya|cya|ttyl|talk (?:to you )?later|good ?night)\b|"
-                      r"^\W*(?:ok(?:ay)?\W+)?(?:i'?ll|i will|gonna|going to) (?:watch|try|check out|go with|take|"
+                      r"^\W*(?:ok(?:ay)?\W+)?(?:i'?ll|i will|we'?ll|we will|gonna|going to) (?:watch|try|check out|go with|take|"
                       r"pick)\b[^?]*$", re.I)
 
 

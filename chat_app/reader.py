@@ -42,7 +42,7 @@ NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|stee
             r"could not stand|did(?:n'?t| not|nt) (?:like|enjoy|care for|love)|"
             r"do(?:n'?t| not|nt) (?:like|want|enjoy|love)|not (?:a )?(?:big )?fan of|"
             r"not into|not in the mood for|no more|nothing(?: \w+){0,2} like|not like|anything but|other than|avoid|skip|"
-            r"leave out|is(?:n'?t| not)|are(?:n'?t| not)|"
+            r"leave out|is(?:n'?t| not)|are(?:n'?t| not)|geen|"
             r"without|except|no|not|nothing|never|none|boring|awful|terrible|overrated|sick of|tired of|"
             r"enough (?:of )?|rather not|less|sin|nada de|pas de|sans|pas|keine?n?|ohne|niente|senza|odio|odie|"
             r"can'?t deal with|cannot deal with|can'?t handle|can'?t do|not (?:big|keen) on|no fan of|"
@@ -102,11 +102,11 @@ DROP_AFTER = re.compile(r"^\s*(?:part|bit|thing|stuff|idea|genre|filter|wish)?\s
 REPLACE = re.compile(r"\b(?:instead|switch(?:ing)?|change (?:it |that )?to|rather|actually|how about|what about|"
                      r"let'?s (?:do|go|try|have|switch|watch)|make it|i'?d prefer|prefer|go with|now|"
                      r"in the mood for|changed my mind|change of plans?|new plan|on second thought|^\W*ok(?:ay|k+)?|plut[oô]t|mejor|lieber|"
-                     r"en cambio|this time|not .{0,20}anymore|no longer)\b")
-CORRECTION = re.compile(r"\bi (?:meant|mean)\b|\bmeant to say\b|\bi wanted to say\b")
+                     r"en cambio|this time|not .{0,20}anymore|no longer|go back to|settled|only)\b")
+CORRECTION = re.compile(r"\bi (?:meant|mean)\b|\bmeant to say\b|\bi wanted to say\b|\bno,? wait\b|\bwait,? no\b")
 ADD = re.compile(r"\b(?:also|too|as well|plus|and|or|both|either|add|with some|mixed with|bit of|en plus|"
                  r"tambi[eé]n|auch|anche|y|et|und)\b")
-NOT_GENRE = re.compile(r"(?<!for )\b(?:my|our|his|her|their|the) (?:kids?|children|family)\b(?! (?:movies?|films?|stuff))|"
+NOT_GENRE = re.compile(r"\blive[- ]action\b|(?<!for )\b(?:my|our|his|her|their|the) (?:kids?|children|family)\b(?! (?:movies?|films?|stuff))|"
                        r"\b(?:pre|post)-?war\b|"
                        r"\bwar(?= (?:toll|super|gut|schlecht|langweilig|klasse|genial|spitze|sehr|so|echt|ganz|nicht)\b)")
 COUNT_WORDS = {"half a dozen": 6, "a dozen": 12, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -189,6 +189,8 @@ class MessageReader:
         # "sorry, I meant Aliens": the last change is taken back and this one made instead
         change.undo = bool(correction and mentions and not re.search(r"\w", text[:correction.start()].replace("sorry", "")))
         blanked = _blank(message, mentions)
+        if correction and any(m.start >= correction.end() for m in mentions):
+            mentions = [m for m in mentions if m.start >= correction.end()]  # "like Men in Black - no wait, I mean ..."
         relative = self._titles(message, mentions, change)
         change.mentioned = [m.item.id for m in mentions]
         self._references(text, shown, change)
@@ -301,13 +303,14 @@ class MessageReader:
             if re.search(rf"\b(?:{DROP})\b(?:[\s-]+\w+){{0,3}}[\s-]*$", clause) or DROP_AFTER.search(after) or moved_on \
                     or lifted:
                 slot = change.drop_genres  # "I don't mind horror after all": no longer excluded, not wanted either
-            elif _polarity(segment, window=5) < 0:
+            elif _polarity(segment, window=5) < 0 or re.search(r"\bnot in the mood for (?:anything|something) with\b", segment):
                 slot = change.exclude_genres
             else:
                 slot = change.genres
             for genre in genres:
                 _add(slot, genre)
-        if found and change.genres and wishes.genres and not set(change.genres) <= set(wishes.genres):
+        narrowed = re.search(r"\b(?:only|settled)\b", text) and set(change.genres) < set(wishes.genres)
+        if found and change.genres and wishes.genres and (not set(change.genres) <= set(wishes.genres) or narrowed):
             change.replace_genres = bool(REPLACE.search(text) or correction) and not re.search(
                 r"\b(?:also|too|as well|plus|add|auch|aussi|tambien|anche|either)\b", text)
         return self._genre_pattern.sub(" ", text)

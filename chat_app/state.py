@@ -107,7 +107,7 @@ class Change:
         start_fresh = self.clear_genres or (self.replace_genres and self.genres)
         genres = [] if start_fresh else list(wishes.genres)
         genres = [g for g in genres if g not in self.exclude_genres + self.drop_genres]
-        genres += [g for g in self.genres if g not in genres]
+        genres += [g for g in self.genres if g not in genres and g not in self.exclude_genres]
         excluded = [g for g in wishes.exclude_genres if g not in self.genres + self.drop_genres]
         excluded += [g for g in self.exclude_genres if g not in excluded]
         year_min, year_max = wishes.year_min, wishes.year_max

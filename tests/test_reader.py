@@ -107,6 +107,11 @@ STATES = [
     (["recent stuff please, I'm over the old stuff"], {"year_min": 1995, "year_max": None}),
     (["not horror though, I mean proper suspense"], {"genres": ("Thriller",), "exclude_genres": ("Horror",)}),
     (["I didn't like Red Love, too much romance"], {"genres": ()}),
+    (["I'm in the mood for a romance - no wait, a horror"], {"genres": ("Horror",)}),
+    (["romance and horror", "OK, we've settled it: romance only."], {"genres": ("Romance",)}),
+    (["I'm not in the mood for anything with romance in it"], {"genres": (), "exclude_genres": ("Romance",)}),
+    (["something set in space, but no scifi"], {"genres": (), "exclude_genres": ("Sci-Fi",)}),
+    (["romance", "hmm, no, go back to horror"], {"genres": ("Horror",)}),
 ]
 
 
@@ -133,6 +138,7 @@ TITLES = [
     ("we liked Red Love, a friend hated Red Fear", {"liked": ["Red Love"], "disliked": ["Red Fear"]}),
     ("no cheesy stuff like Cold Fear", {"disliked": ["Cold Fear"]}),
     ("forget Silver Space, my sister liked it not me", {"forget": ["Silver Space"]}),
+    ("Like Red Love - wait, no, I mean like Cold Fear.", {"similar_to": ["Cold Fear"]}),
     ("why Silver Space?", {}),
     ("tell me about wild love", {}),
 ]
@@ -254,6 +260,8 @@ MOVIELENS_MENTIONS = [
     ("I want a scary film for Halloween, like Scream.", ["Scream"]),
     ("I'd like a love story and a true story", []),
     ("And Chinatown, of course.", ["Chinatown"]),
+    ("The second Godfather film is a masterpiece.", ["The Godfather: Part II"]),
+    ("But definitely no horror, I can't sleep after.", []),
 ]
 
 
