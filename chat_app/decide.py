@@ -32,7 +32,7 @@ INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b.{0,40}\b(instructions|rules|prompt|guidelines|restrictions?)"
     r"|system (?:prompt|message)|(your|the) (hidden |secret )?(instructions|prompt|rules)\b|jailbreak|developer mode"
     r"|everything above|do anything now|you are now (?:a|an|my)\b|pretend (?:to be|you are)|act as (?:a|an)\b"
-    r"|new persona|role-?play as|forget (?:that )?you(?:'re| are) a|(?:no|without) (?:restrictions|filters|limits)"
+    r"|new persona|role-?play as|from now on,? you(?:'re| are)\b|forget (?:that )?you(?:'re| are) a|(?:no|without) (?:restrictions|filters|limits)"
     r"|unrestricted mode|unfiltered mode",
     re.I | re.S)
 # Topics no catalog here serves: the state reader's guesses ("old log files" is no era) are not trusted then.
@@ -47,10 +47,11 @@ OFF_TOPIC = re.compile(
     r"tiempo (?:har[aá]|hace)|wetter|m[eé]t[eé]o)\b|"
     r"\d+\s*(?:times|plus|minus|divided by|por|mal|fois|per|vezes|[x*/+-])\s*\d+", re.I)
 # Other things than the catalog's items ("any good podcasts?"); the domain's own item words are left out.
-OTHER_MEDIA = ("album", "podcast", "video game", "song", "book", "novel", "tv show", "livro", "libro", "buch")
+OTHER_MEDIA = ("album", "podcast", "video game", "song", "book", "novel", "tv show", "tv series", "series", "livro",
+               "libro", "buch")
 EXPLAIN = re.compile(r"\bwhy\b|\breason\b|\bexplain\b|what made you|what makes you think|how come|on what basis|"
                      r"justify|how did you (?:come up|choose|pick|decide)|what (?:does|do) .{1,40} have to do with|"
-                     r"how (?:is|are) (?:it|this|that|these|those) related|doing (?:on|in) (?:this|the|my) list|"
+                     r"how (?:is|are) (?:it|this|that|these|those) related|doing (?:on|in) (?:a|this|the|my) (?:\w+ )?list|"
                      r"supposed to be|connection between|what connects|in common with|"
                      r"\bon (?:there|here|the list|this list|your list)\b.{0,30}\bbecause\b|"
                      r"what links|\bbc i said|because i said|logic behind|made you|got to do with|"
@@ -83,7 +84,7 @@ CUES = [
                         r"how'?s your day|what can you do|you'?re (?:pretty |really |so )?(?:good|great|smart|awesome|"
                         r"funny)|i'?m (?:new here|bored|back)|my favou?rite director|eres un (?:robot|bot)|"
                         r"bist du (?:ein|eine)|qu[eé] puedes hacer|which languages|your favou?rite (?:movie|film)|"
-                        r"can you remember|nice list)\b", re.I)),
+                        r"can you remember|nice list|free to use|who made you|are you chatgpt)\b", re.I)),
     ("recommend", re.compile(r"\b(recomm?end|recomend|suggest|find me|show me|give me|what should i watch|"
                              r"in the mood|something|more like|older|newer|other ones|different ones|"
                              r"what else|anything else|what now|any more|got more|movies?|films?|any \w+s\?|moar|"
