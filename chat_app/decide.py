@@ -47,8 +47,8 @@ OFF_TOPIC = re.compile(
     r"tiempo (?:har[aá]|hace)|wetter|m[eé]t[eé]o)\b|"
     r"\d+\s*(?:times|plus|minus|divided by|por|mal|fois|per|vezes|[x*/+-])\s*\d+", re.I)
 # Other things than the catalog's items ("any good podcasts?"); the domain's own item words are left out.
-OTHER_MEDIA = ("album", "podcast", "video game", "song", "book", "novel", "tv show", "tv series", "series", "livro",
-               "libro", "buch")
+OTHER_MEDIA = ("album", "podcast", "video game", "song", "book", "novel", "tv show", "tv series", "livro", "libro",
+               "buch")  # not a bare "series": "the best of the Alien series" asks for films
 EXPLAIN = re.compile(r"\bwhy\b|\breason\b|\bexplain\b|what made you|what makes you think|how come|on what basis|"
                      r"justify|how did you (?:come up|choose|pick|decide)|what (?:does|do) .{1,40} have to do with|"
                      r"how (?:is|are) (?:it|this|that|these|those) related|doing (?:on|in) (?:a|this|the|my) (?:\w+ )?list|"
@@ -109,7 +109,8 @@ class Decider:
         self._items_for = re.compile(rf"\b(?:{words})\s+(?:for|to watch|on)\b", re.I)  # "movies for a long flight"
         others = "|".join(m for m in OTHER_MEDIA if m not in domain.item_words and m != domain.item)
         self._other_media = re.compile(rf"\b(?:recomm?end|suggest|any|some|good|best|which|what|um|una?)\s+"
-                                       rf"(?:\w+\s+){{0,2}}(?:{others})s?\b", re.I)
+                                       rf"(?:\w+\s+){{0,2}}(?:{others})s?\b(?!\s+(?:is|was|are|did|does|plays?|played)\b)",
+                                       re.I)  # "what song plays at the end of Titanic?" is about the film
 
     def decide(self, message: str, shown_titles: list[str], change: Change | None = None) -> tuple[str, dict]:
         """The intent of ``message`` and the probability of each option."""
