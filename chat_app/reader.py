@@ -132,6 +132,10 @@ DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 
                 "oitenta": 1980, **{f"{german}{end}": 1900 + 10 * n for n, german in enumerate(
                     ("zwanziger", "dreissiger", "vierziger", "funfziger", "sechziger", "siebziger", "achtziger",
                      "neunziger"), start=2) for end in ("", "n", "jahre", "jahren", "jahrn")}}
+SHORTHAND = [(re.compile(pattern, re.I), words) for pattern, words in (
+    (r"\b(?:nothin|nuthin|nothign|nohting)\b", "nothing"),
+    (r"\b(?:smth|sth|smthg|smthng|somethin|somthing|sumthin)\b", "something"), (r"\b(?:abt|bout)\b", "about"),
+    (r"\bw/o\b", "without"), (r"\bnvm\b", "never mind"), (r"\bb4\b", "before"))]
 YEAR = r"((?:18|19|20)\d\d|'\d\d\b(?!\s*s))"
 DECADE = (r"(?:the\s+|den\s+|des\s+|los\s+)?(?:(early|mid|late|debut des|fin des|principios de los|finales de los|"
           r"fruhen|spaten|inizio degli|fine degli|inicio dos|final dos)[\s-]+)?"
@@ -174,7 +178,7 @@ class MessageReader:
         self._fuzzy_genres = [w for w in self.lexicon if len(w) >= 5]
 
     def read(self, message: str, wishes: Wishes | None = None, shown: list[int] | None = None) -> Change:
-        wishes, shown = wishes or Wishes(), shown or []
+        wishes, shown, message = wishes or Wishes(), shown or [], _spelled_out(message)
         change = Change()
         text = fold(message)
         undo = UNDO.search(text)
@@ -469,13 +473,15 @@ def fold(text: str) -> str:
     """Lower case without accents or curly quotes: the form every pattern here is written for."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("’", "'").replace("‘", "'").lower()
-    text = re.sub(r"\b(?:nothin|nuthin|nothign|nohting)\b", "nothing", text)
-    text = re.sub(r"\b(?:smth|sth|smthg|smthng|somethin|somthing|sumthin)\b", "something", text)
-    text = re.sub(r"\b(?:abt|bout)\b", "about", text)
-    text = re.sub(r"\bw/o\b", "without", text)
-    text = re.sub(r"\bnvm\b", "never mind", text)
-    return re.sub(r"\bb4\b", "before", text)
+    return text.replace("’", "'").replace("‘", "'").lower()
+
+
+def _spelled_out(message: str) -> str:
+    """Shorthand written out ("smth" -> "something"), on the message itself: title positions found in it then hold
+    in its folded form too."""
+    for pattern, words in SHORTHAND:
+        message = pattern.sub(words, message)
+    return message
 
 
 def _polarity(clause: str, window: int = 12) -> int:

@@ -138,6 +138,8 @@ TITLES = [
     ("we liked Red Love, a friend hated Red Fear", {"liked": ["Red Love"], "disliked": ["Red Fear"]}),
     ("no cheesy stuff like Cold Fear", {"disliked": ["Cold Fear"]}),
     ("forget Silver Space, my sister liked it not me", {"forget": ["Silver Space"]}),
+    ("smth like broken space", {"similar_to": ["Broken Space"]}),  # shorthand before a title keeps its clause
+    ("nvm, i hated Red Fear and loved Red Love", {"liked": ["Red Love"], "disliked": ["Red Fear"]}),
     ("Like Red Love - wait, no, I mean like Cold Fear.", {"similar_to": ["Cold Fear"]}),
     ("why Silver Space?", {}),
     ("tell me about wild love", {}),
