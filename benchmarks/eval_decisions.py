@@ -73,7 +73,7 @@ def held_out_authors(llm, domain, reader, catalog, rows: list[dict], encoder) ->
         prior = IntentClassifier.fit(encoder, [r for r in rows if r["author"] != author])
         held = [r for r in rows if r["author"] == author]
         result = evaluate(Decider(llm, domain, prior), reader, catalog, held)
-        total, right = total + len(held), right + round(result["accuracy"] * len(held))
+        total, right = total + len(held), right + len(held) - len(result["mistakes"])
         lines.append(f"| {author} | {len(held)} | {result['accuracy']:.3f} | {result['variants']['learned prior']:.3f} |")
     return "\n".join(lines + [f"| all | {total} | **{right / total:.3f}** | |"])
 

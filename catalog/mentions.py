@@ -201,14 +201,22 @@ class TitleIndex:
 
     def _sequels(self, text: str, mention: Mention) -> list[Mention]:
         """"godfather 1 and 2", "die hard 2, 3": the bare numbers after a numbered title name its series' others."""
-        numbered = re.fullmatch(r"(.+) ([1-9])", canonical(text[mention.start:mention.end]))
-        films = self.series.get(numbered[1], []) if numbered else []
+        head = re.fullmatch(r"(.+) [1-9]", canonical(text[mention.start:mention.end]))
         out, end = [], mention.end
-        while films and (more := re.match(r"\s*(?:,|and|&|\+|/|or)\s*([1-9])\b(?!\s*(?:years?|\.\d))", text[end:])):
-            if int(more[1]) <= len(films):
-                out.append(Mention(self.catalog.item(films[int(more[1]) - 1]), end + more.start(1), end + more.end(1), True))
+        while head and (more := re.match(r"\s*(?:,|and|&|\+|/|or)\s*([1-9])\b(?!\s*(?:years?|\.\d))", text[end:])):
+            sequel = self._numbered(f"{head[1]} {more[1]}")
+            if sequel is not None:
+                out.append(Mention(self.catalog.item(sequel), end + more.start(1), end + more.end(1), True))
             end += more.end()
         return out
+
+    def _numbered(self, phrase: str) -> int | None:
+        """"die hard 3": the third of the series named by the head, oldest first."""
+        numbered = re.fullmatch(r"(.+) ([1-9])", phrase)
+        if numbered is None:
+            return None
+        films, number = self.series.get(numbered[1], []), int(numbered[2])
+        return films[number - 1] if number <= len(films) else None
 
     def _match(self, text: str, words: list[_Word], start: int, size: int, taken: list[bool],
                fuzzy: bool) -> Mention | None:
@@ -219,13 +227,13 @@ class TitleIndex:
         ids = self.variants.get(phrase)
         if ids is None and size >= 2 and phrase in self.prefixes:
             ids = [self.prefixes[phrase]]
-        short = text[window[0].start:window[-1].end + 1].lower() if "." in text else phrase
-        name = short if short in self.short_names else phrase
-        if ids is None and name in self.short_names and self._vouched(window, words, start, text, taken):
-            ids = [self.short_names[name]]
-        numbered = re.fullmatch(r"(.+) ([1-9])", phrase)
-        if ids is None and numbered and len(self.series.get(numbered[1], [])) >= int(numbered[2]):
-            ids = [self.series[numbered[1]][int(numbered[2]) - 1]]
+        if ids is None:  # "E.T." is looked up as written, with its dots
+            written = text[window[0].start:window[-1].end + 1].lower() if "." in text else phrase
+            name = written if written in self.short_names else phrase
+            if name in self.short_names and self._vouched(window, words, start, text, taken):
+                ids = [self.short_names[name]]
+        if ids is None and (sequel := self._numbered(phrase)) is not None:
+            ids = [sequel]
         exact = ids is not None
         if not exact and not fuzzy:
             return None
@@ -261,7 +269,7 @@ class TitleIndex:
             return False  # the window without its article is tried too
         if len(window) == len(words) <= 4 and not any(n in COMMON for n in norms):
             return True  # the whole message is the title ("Fargo?")
-        cued, titled = self._cued(window, words, start, text, taken), _titled(window, text)
+        cued, titled = self._introduced(window, words, start, text, taken), _titled(window, text)
         if titled and len(window) == 1 and start and words[start - 1].norm in PLACES and not cued:
             titled = False
         if len(window) == 1 and not titled and start and words[start - 1].norm in POSSESSIVES | {"s"}:
@@ -289,15 +297,14 @@ class TitleIndex:
             return cued
         return len(window) == 2 or cued
 
-
-    def _cued(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
+    def _introduced(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
         """Whether the words around a window introduce a title: a cue before, a verb after, a list, quotes."""
         described = start + len(window) < len(words) and words[start + len(window)].norm in AFTER_CUES
         return described or _cued(words, start, self.fillers) or _in_list(text, words, start, len(window), taken) \
             or _quoted(text, window[0].start, window[-1].end)
 
     def _vouched(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
-        return _titled(window, text) or self._cued(window, words, start, text, taken)
+        return _titled(window, text) or self._introduced(window, words, start, text, taken)
 
 
 def _titled(window: list[_Word], text: str) -> bool:

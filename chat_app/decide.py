@@ -116,9 +116,8 @@ class Decider:
         """The intent of ``message`` and the probability of each option."""
         if INJECTION.search(message):
             return "refuse", certain("refuse")
-        cue = cue_intent(message)
-        if cue == "refuse" and self._items_for.search(message):
-            cue = "recommend"
+        asked = cue_intent(message)
+        cue = "recommend" if asked == "refuse" and self._items_for.search(message) else asked
         if self._other_media.search(message):
             return "refuse", certain("refuse")  # "Which video games are like Star Wars?"
         named = change is not None and (change.mentioned or change.unknown_titles or re.search(
@@ -126,7 +125,7 @@ class Decider:
             and not change.similar_to
         if cue == "explain" and shown_titles or cue == "about" and named and ABOUT.search(message):
             return cue, certain(cue)  # plainly worded questions
-        if FAREWELL.search(message) and cue_intent(message) in (None, "chat", "recommend") \
+        if FAREWELL.search(message) and asked in (None, "chat", "recommend") \
                 and not re.search(r"\b(?:recomm?end|suggest|give me|show me|more|else|another)\b", message, re.I):
             return "chat", certain("chat")
         quiet = change is None or not (change.changes_wishes() or change.mentioned or change.more)
