@@ -23,8 +23,30 @@ $(VENV)/.torch: | $(BIN)/python
 	  || $(BIN)/pip install torch==2.13.0 --index-url $(TORCH_CPU_INDEX)
 	touch $@
 
-# llama-cpp-python has no wheel on PyPI: pip compiles it once (4-7 minutes on 2 cores), then reuses its cache.
-$(VENV)/.installed: requirements.txt pyproject.toml $(VENV)/.torch
+# llama.cpp's CPU build, the same on every machine of an architecture: never -march=native, never AMX (its
+# kernel crashes on Sapphire Rapids Xeons). x86-64: the AVX2 set (Haswell, 2013, and every later x86-64 CPU);
+# arm64: Armv8.2 with dot products and fp16 (Graviton2, Ampere, Apple M). No llava library (the app reads text).
+LLAMA_CMAKE_ARGS_x86_64 := -DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
+  -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX_VNNI=OFF -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF \
+  -DGGML_AMX_BF16=OFF -DLLAVA_BUILD=OFF
+LLAMA_CMAKE_ARGS_aarch64 := -DGGML_NATIVE=OFF -DGGML_CPU_ARM_ARCH=armv8.2-a+dotprod+fp16 -DLLAVA_BUILD=OFF
+LLAMA_CMAKE_ARGS_arm64 := $(LLAMA_CMAKE_ARGS_aarch64)
+ARCH := $(shell uname -m)
+LLAMA_CMAKE_ARGS ?= $(LLAMA_CMAKE_ARGS_$(ARCH))
+LLAMA_VERSION := $(shell sed -n 's/^llama-cpp-python==//p' requirements.txt)
+# The wheel is kept in a folder named by its version, architecture and flags (pip's own cache would hand back a
+# wheel built with other flags, or on another CPU), so a rebuild happens exactly when one of those changes.
+LLAMA_WHEELS := $(HOME)/.cache/chatrec/llama-cpp-python/$(LLAMA_VERSION)-$(ARCH)-$(shell echo '$(LLAMA_CMAKE_ARGS)' | cksum | cut -d' ' -f1)
+
+# llama-cpp-python has no wheel on PyPI: it is compiled once per flag set (3-7 minutes on 2 cores).
+$(VENV)/.llama: requirements.txt | $(BIN)/python
+	ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --no-deps --no-cache-dir --no-binary llama-cpp-python \
+	    -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
+	$(BIN)/pip install --no-deps --force-reinstall $(LLAMA_WHEELS)/llama_cpp_python-*.whl
+	touch $@
+
+$(VENV)/.installed: requirements.txt pyproject.toml $(VENV)/.torch $(VENV)/.llama
 	$(BIN)/pip install -r requirements.txt
 	$(BIN)/pip install --no-deps recbole==1.2.1
 	$(BIN)/pip install --no-deps -e .

@@ -95,7 +95,7 @@ class LearnedPrior:
                      (f" and fitting it on {len(examples())} examples (first start only)" if fresh else ""))
             if self.model() is not None:
                 progress("the intent prior is ready")
-        threading.Thread(target=run, name="intent-prior", daemon=True).start()
+        threading.Thread(target=run, name="intent-prior").start()  # joined at exit: torch aborts if cut off
 
     def model(self) -> IntentClassifier | None:
         with self._lock:
