@@ -8,7 +8,7 @@ export ML100K_DIR
 # PyTorch's CPU wheels, for machines without an NVIDIA GPU (the PyPI build of torch carries several GB of CUDA).
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: run test install install-dev torch browser
+.PHONY: run test install install-dev torch browser llama-rebuild llama-args
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,14 @@ $(VENV)/.llama: requirements.txt | $(BIN)/python
 	    -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
 	$(BIN)/pip install --no-deps --force-reinstall $(LLAMA_WHEELS)/llama_cpp_python-*.whl
 	touch $@
+
+llama-args:
+	@echo '$(LLAMA_CMAKE_ARGS)'
+
+# After changing LLAMA_CMAKE_ARGS (or to build again on purpose): compile and install llama-cpp-python afresh.
+llama-rebuild: | $(BIN)/python
+	rm -rf $(LLAMA_WHEELS) $(VENV)/.llama
+	$(MAKE) $(VENV)/.llama
 
 $(VENV)/.installed: requirements.txt pyproject.toml $(VENV)/.torch $(VENV)/.llama
 	$(BIN)/pip install -r requirements.txt

@@ -32,9 +32,21 @@ def check_model_file(settings: Settings) -> str | None:
     return None
 
 
+def check_cpu(settings: Settings) -> str | None:
+    """One line saying that the llama.cpp model crashes on this CPU whatever its settings, and the way out."""
+    from chat_app.llm.errors import LLMError
+    from chat_app.llm.loader import check_cpu
+
+    try:
+        check_cpu(settings)
+    except LLMError as exc:
+        return str(exc)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = parse_settings(argv)
-    problem = check_model_file(settings)
+    problem = check_model_file(settings) or check_cpu(settings)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

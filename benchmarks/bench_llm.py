@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -82,7 +81,16 @@ def measure(name: str, data_dir: Path, repeat: int) -> dict:
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # kB on Linux
     return {"runtime": RUNTIMES[name][0], "load_s": load, "peak_rss_gib": peak_rss, "prompt_tokens": n_prompt,
             "prefill_tok_s": n_prompt / min(cold), "decode_tok_s": max(decode), "ttft_cold_s": min(cold),
-            "ttft_prefix_cached_s": min(cached)}
+            "ttft_prefix_cached_s": min(cached), "features": llama_features() if "llama" in name else "",
+            "settings": "safe" if model.notice else "default"}
+
+
+def llama_features() -> str:
+    """What the installed llama.cpp was compiled with ("AVX2 = 1 | FMA = 1 | ..."), the switches that are on."""
+    import llama_cpp
+
+    info = llama_cpp.llama_print_system_info().decode()
+    return " ".join(part.split("=")[0].strip() for part in info.split("|") if part.strip().endswith("= 1"))
 
 
 def timed_stream(model, messages: list[dict], max_new_tokens: int) -> tuple[float, float]:
@@ -109,10 +117,8 @@ def format_report(rows: list[dict], load: tuple[float, float]) -> str:
     import llama_cpp
     import transformers
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    lines = [f"Machine: {cpu}, {len(os.sched_getaffinity(0))} cores, no GPU; load average {load[0]:.1f} before "
-             f"and {load[1]:.1f} after the run. llama-cpp-python {llama_cpp.__version__}, transformers "
+    lines = [f"Load average {load[0]:.1f} before and {load[1]:.1f} after the run. llama-cpp-python "
+             f"{llama_cpp.__version__} ({rows[0].get('features') or 'llama.cpp features not read'}), transformers "
              f"{transformers.__version__}. Prompt: {rows[0]['prompt_tokens']} tokens (system prompt and one turn); "
              f"{DECODE_TOKENS} tokens decoded.", "",
              "| runtime | load s | first start s (empty cache) | peak RSS GiB | prefill tok/s | decode tok/s | "

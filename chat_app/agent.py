@@ -12,7 +12,7 @@ import unicodedata
 from pathlib import Path
 from collections.abc import Iterator
 
-from catalog import Catalog
+from catalog import Catalog, Item
 from catalog.domain import domain_of
 from recommender.service import Recommender
 from settings import Settings
@@ -40,10 +40,12 @@ class Agent:
             if settings.intent_prior else None
         self.decider = Decider(llm, domain, prior)
 
-    def respond(self, session_id: str, message: str) -> Reply:
-        return [e for e in self.respond_stream(session_id, message) if isinstance(e, Done)][-1].reply
+    def respond(self, session_id: str, message: str, shown: list[Item] | None = None) -> Reply:
+        return [e for e in self.respond_stream(session_id, message, shown) if isinstance(e, Done)][-1].reply
 
-    def respond_stream(self, session_id: str, message: str) -> Iterator[Event]:
+    def respond_stream(self, session_id: str, message: str, shown: list[Item] | None = None) -> Iterator[Event]:
+        """One turn. ``shown``: what the person saw just before this message, when it was not this agent's latest
+        picks (a host page's own list, a replayed conversation); items outside the catalog have negative ids."""
         message, notes = clean_message(message, self.settings.max_message_chars)
         if not message:
             yield Done(Reply(prompting.text("empty", self.tools.domain), intent="empty", timings={"total": 0.0}))
@@ -51,11 +53,11 @@ class Agent:
         with self.sessions.editing(session_id) as session:
             timer = Timer()
             try:
+                shown = self.catalog.items(session.last_items) if shown is None else list(shown)
                 with timer("read"):
-                    change = self.tools.reader.read(message, session.wishes, session.last_items)
-                shown = [i.label for i in self.catalog.items(session.last_items)]
+                    change = self.tools.reader.read(message, session.wishes, [i.id for i in shown if i.id >= 0])
                 with timer("decide"):
-                    intent, _ = self.decider.decide(message, shown, change)
+                    intent, _ = self.decider.decide(message, [i.label for i in shown], change)
                 if intent in ("recommend", "chat"):  # a question about a pick or a refusal changes no wish
                     session.update_wishes(change.apply(session.wishes, session.previous_wishes))
                 handler = HANDLERS.get(intent, HANDLERS["refuse"])
@@ -71,6 +73,7 @@ class Agent:
             reply.notes = notes + reply.notes + unknown_notes(change, self.tools.domain.item)
             reply.wishes = session.wishes.as_dict()
             reply.understood = understood(change, self.catalog)
+            reply.change = change.as_dict()
             reply.timings = timer.total()
             session.messages += [{"role": "user", "content": message}, {"role": "assistant", "content": reply.text}]
         yield Done(reply)

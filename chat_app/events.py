@@ -22,6 +22,7 @@ class Reply:
     candidates: list[int] = field(default_factory=list)
     wishes: dict = field(default_factory=dict)        # the dialogue state after this turn
     understood: list[str] = field(default_factory=list)  # what this message changed, in words
+    change: dict = field(default_factory=dict)        # the same as the reader's ``Change``, as plain values
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 

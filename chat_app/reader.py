@@ -197,6 +197,7 @@ class MessageReader:
             mentions = [m for m in mentions if m.start >= correction.end()]  # "like Men in Black - no wait, I mean ..."
         relative = self._titles(message, mentions, change)
         change.mentioned = [m.item.id for m in mentions]
+        change.links = [(m.item.id, message[m.start:m.end]) for m in mentions]
         self._references(text, shown, change)
         change.unknown_titles = self._unknown(message, mentions)
         rest = fold(blanked)

@@ -118,10 +118,11 @@ class AgentStartup:
                           for n, (what, at) in enumerate(self.steps)]}
 
     def loading_text(self) -> str:
-        """One line for people: what is loading and when it should be ready ("" once ready)."""
+        """One line for people: what is loading and when it should be ready; once ready, the model's notice ("" if
+        it runs as it should)."""
         if self.error:
             return f"The assistant could not start: {self.error}"
         if self.ready:
-            return ""
+            return self.agent.llm.notice
         return (f"Loading the assistant ({self.elapsed():.0f} s): {self.status}; "
                 f"ready in about {self.ready_in()} s")

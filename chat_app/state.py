@@ -86,17 +86,21 @@ class Change:
     count: int | None = None
     unknown_titles: list[str] = field(default_factory=list)
     mentioned: list[int] = field(default_factory=list)     # every catalog title named, whatever was said of it
+    links: list[tuple[int, str]] = field(default_factory=list)  # each of those with the words that named it
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
     def changes_wishes(self) -> bool:
         """Whether applying it changes anything (a request for more does not)."""
-        probe = replace(self, more=False, unknown_titles=[], text=None, mentioned=[])
+        probe = replace(self, more=False, unknown_titles=[], text=None, mentioned=[], links=[])
         return probe != Change()
 
     def sets_filters(self) -> bool:
         """Whether it states a genre, an era or a count, or undoes or resets: wishes a question rarely carries
         (titles and "funny" or "scary" do appear in questions)."""
-        probe = replace(self, more=False, unknown_titles=[], text=None, mentioned=[], liked=[], disliked=[],
-                        similar_to=[], forget=[])
+        probe = replace(self, more=False, unknown_titles=[], text=None, mentioned=[], links=[], liked=[],
+                        disliked=[], similar_to=[], forget=[])
         return probe != Change()
 
     def apply(self, wishes: Wishes, previous: Wishes | None = None) -> Wishes:

@@ -3,12 +3,14 @@ documented endpoints through gradio_client, the page mounted inside FastAPI."""
 
 import threading
 import time
+from types import SimpleNamespace
 
 import httpx
 import pytest
 from page_helpers import free_port, served, startup  # noqa: F401
 
 from chat_app.events import ToolCall
+from chat_app.llm.fake import FakeChatModel
 from chat_app.page.text import card_markdown, md, md_lines, profile_markdown, reply_markdown, tool_message
 from chat_app.startup import AgentStartup
 from settings import Settings
@@ -48,13 +50,13 @@ def test_startup_reports_failure_instead_of_crashing():
 
 
 def test_startup_progress_shows_steps_and_an_estimate(tmp_path, capsys):
-    release = threading.Event()
+    release, agent = threading.Event(), SimpleNamespace(llm=FakeChatModel())
 
     def slow(progress):
         progress("opening the catalog")
         progress("loading the model")
         release.wait(10)
-        return "agent"
+        return agent
 
     loading = AgentStartup(Settings(data_dir=tmp_path), build=slow).start()
     time.sleep(0.2)
@@ -63,7 +65,7 @@ def test_startup_progress_shows_steps_and_an_estimate(tmp_path, capsys):
     assert [s["step"] for s in state["steps"]] == ["opening the catalog", "loading the model"]
     assert "ready in about" in loading.loading_text()
     release.set()
-    assert loading.wait(10) == "agent" and loading.readiness()["ready"] and loading.loading_text() == ""
+    assert loading.wait(10) is agent and loading.readiness()["ready"] and loading.loading_text() == ""
     assert "[startup" in capsys.readouterr().out
     # the next estimate comes from this start's duration (under 5 s), not from the first-start guess
     assert AgentStartup(Settings(data_dir=tmp_path), build=slow).ready_in() == 5

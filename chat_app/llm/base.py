@@ -28,6 +28,7 @@ MAX_CHARS_PER_TOKEN = 16  # far above the longest common token; caps a runaway r
 class ChatModel:
     name: str = "model"
     load_seconds: float = 0.0
+    notice: str = ""  # one line for the person using it, when the model runs in a degraded way
 
     def stream(self, messages: Messages, max_new_tokens: int = 200) -> Iterator[str]:
         """Text pieces of the assistant's reply as they are generated (greedy)."""

@@ -15,6 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -31,11 +32,13 @@ class LlamaCppChatModel(ChatModel):
     """One llama.cpp context; calls are serialised (one evaluation at a time)."""
 
     def __init__(self, path: Path, n_ctx: int = 4096, n_threads: int | None = None, n_gpu_layers: int = 0,
-                 saved_states: int = 4):
+                 saved_states: int = 4, extra_bufts: bool = True):
+        """``extra_bufts=False`` turns off llama.cpp's extra CPU buffer types (AMX, weight repacking)."""
         started = time.perf_counter()
         threads = n_threads or physical_cores()
-        self.llm = Llama(str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                         n_gpu_layers=n_gpu_layers, verbose=False)
+        with model_params(use_extra_bufts=extra_bufts):
+            self.llm = Llama(str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                             n_gpu_layers=n_gpu_layers, verbose=False)
         self.load_seconds = time.perf_counter() - started
         self.name = Path(path).stem
         template = self.llm.metadata.get("tokenizer.chat_template")
@@ -172,6 +175,26 @@ class SavedStates:
             raise RuntimeError("llama.cpp could not restore a saved KV state")
         self.llm.input_ids[: len(key)] = key
         self.llm.n_tokens = len(key)
+
+
+@contextmanager
+def model_params(**fields):
+    """llama-cpp-python's ``Llama`` with these ``llama_model_params`` fields set (it has no argument for some)."""
+    import llama_cpp.llama as module
+
+    default = module.llama_cpp.llama_model_default_params
+
+    def params():
+        value = default()
+        for name, setting in fields.items():
+            setattr(value, name, setting)
+        return value
+
+    module.llama_cpp.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        module.llama_cpp.llama_model_default_params = default
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:

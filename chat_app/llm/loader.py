@@ -16,6 +16,7 @@ from pathlib import Path
 from settings import Settings
 
 from .base import ChatModel, boundary
+from .cpu_guard import SAFE_NOTICE, load_options
 from .errors import LLMError
 from .modelfile import Progress, check_gguf
 from .packaged import PACKAGED, convert_gguf, packaged_checkpoint, packaged_gguf
@@ -66,29 +67,47 @@ def cuda_available() -> bool:
 
 # --- llama.cpp ---------------------------------------------------------------------------------------
 def load_llamacpp_model(spec: str, settings: Settings, progress: Progress = print) -> ChatModel:
-    """A packaged or given GGUF file, checked, then loaded by llama.cpp (on the GPU too for --device cuda)."""
-    if settings.quantization in TRANSFORMERS_ONLY:
-        raise LLMError(f"--quantization {settings.quantization} needs --runtime transformers; llama.cpp runs "
-                       "the GGUF's own quantization")
-    if spec in PACKAGED:
-        path = packaged_gguf(spec, Path(settings.data_dir) / "models", progress)
-    elif spec.endswith(".gguf"):
-        path = check_gguf(Path(spec).expanduser(), progress=progress)
-    else:
-        raise LLMError(f"llama.cpp runs .gguf files and {spec!r} is not one: use --runtime transformers")
+    """A packaged or given GGUF file, checked, then loaded by llama.cpp (on the GPU too for --device cuda) with
+    the settings that ran a generation on this CPU."""
+    path = llamacpp_path(spec, settings, progress)
     try:
         from .llamacpp import LlamaCppChatModel
     except ImportError:
         raise LLMError("llama-cpp-python is not installed: pip install -r requirements.txt, "
                        "or use --runtime transformers") from None
-    progress(f"loading {path.name} with llama.cpp")
     gpu_layers = -1 if resolve_device(settings.device) == "cuda" else 0
+    options = load_options(path, progress) if gpu_layers == 0 else {}
+    progress(f"loading {path.name} with llama.cpp")
     with boundary(path.name, "loading"):
         try:
-            return LlamaCppChatModel(path, n_gpu_layers=gpu_layers)
+            model = LlamaCppChatModel(path, n_gpu_layers=gpu_layers, **options)
         except ValueError:  # llama.cpp's one word for a file it cannot read
             raise LLMError(f"llama.cpp could not load {path}: the file is truncated, damaged or of a model "
                            "architecture it does not support") from None
+    if options:
+        model.notice = SAFE_NOTICE
+    return model
+
+
+def llamacpp_path(spec: str, settings: Settings, progress: Progress = print) -> Path:
+    """The checked GGUF file of a packaged model name or a path."""
+    if settings.quantization in TRANSFORMERS_ONLY:
+        raise LLMError(f"--quantization {settings.quantization} needs --runtime transformers; llama.cpp runs "
+                       "the GGUF's own quantization")
+    if spec in PACKAGED:
+        return packaged_gguf(spec, Path(settings.data_dir) / "models", progress)
+    if spec.endswith(".gguf"):
+        return check_gguf(Path(spec).expanduser(), progress=progress)
+    raise LLMError(f"llama.cpp runs .gguf files and {spec!r} is not one: use --runtime transformers")
+
+
+def check_cpu(settings: Settings, progress: Progress = print) -> None:
+    """Before the server starts: ``LLMError`` when the llama.cpp model would crash on this CPU whatever its settings
+    (nothing to check for a server, the fake or a GPU)."""
+    if settings.llm_url or settings.model == "fake" or choose_runtime(settings) != "llama.cpp" \
+            or resolve_device(settings.device) != "cpu":
+        return
+    load_options(llamacpp_path(settings.model, settings, progress), progress)
 
 
 # --- transformers ------------------------------------------------------------------------------------

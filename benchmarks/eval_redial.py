@@ -1,0 +1,226 @@
+"""``python -m benchmarks.eval_redial --split test --out docs/redial-eval.md``: the agent on real people's words.
+
+Replays the ReDial conversations (``benchmarks.redial``) turn by turn through ``Agent.respond``: each USER message
+goes to the agent, and the human recommender's next turn stands in for the agent's reply (its films become what
+the person was shown, catalog films by id and the others as stand-ins with negative ids). Every message is scored
+against the annotation in ``benchmarks/data/redial_{dev,test}.jsonl`` (written by annotators who did not see the
+reader; ``benchmarks/data/README.md``):
+
+- decision: new picks or not (intent ``recommend`` or another), and the intent itself;
+- titles: the (title, liked/disliked) pairs the message added to the state that the person really said (precision),
+  and the catalog titles written out that were linked (recall, any polarity and with polarity);
+- titles the catalog lacks that were linked to a catalog item anyway (the share of such titles);
+- genres wanted and excluded, in the state carried from turn to turn;
+- reactions: each annotated reaction to a shown film (seen, liked, disliked, chosen, asked) found for that film.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from catalog import Item
+from settings import Settings, add_arguments
+
+from . import redial
+from .report import write_report
+
+DATA = Path(__file__).parent / "data"
+KINDS = ("seen", "liked", "disliked", "chosen", "asked")
+POSITIVE = {"liked", "similar"}
+
+
+def annotations(split: str) -> dict[str, list[dict]]:
+    """The annotated USER turns of a half, per conversation id, in order."""
+    out: dict[str, list[dict]] = {}
+    for line in (DATA / f"redial_{split}.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        out.setdefault(row["conversation_id"], []).append(row)
+    return out
+
+
+def shown_items(row: dict, catalog) -> list[Item]:
+    """The films on the table before a message: catalog items, and stand-ins (negative ids) for the others."""
+    out = []
+    for n, film in enumerate(row["shown"]):
+        item = catalog.item(film["id"]) if film.get("id") else None
+        out.append(item or Item(-1 - n, f"redial-{n}", film["title"], film.get("year"), (), ""))
+    return out
+
+
+def polarity(kinds) -> str:
+    kinds = set(kinds)
+    return "liked" if kinds & POSITIVE else "disliked" if "disliked" in kinds else "neutral"
+
+
+def gold_pairs(row: dict, shown: list[Item]) -> set[tuple[int, str]]:
+    """(catalog id, polarity) for every catalog film the message named or reacted to."""
+    pairs = {(t["id"], polarity(t["kinds"])) for t in row["titles"] if t["id"]}
+    pairs |= {(shown[r["shown"]].id, polarity(r["kinds"])) for r in row["reactions"] if shown[r["shown"]].id > 0}
+    return pairs
+
+
+def predicted_pairs(change: dict) -> set[tuple[int, str]]:
+    return ({(i, "liked") for i in change.get("liked", []) + change.get("similar_to", [])}
+            | {(i, "disliked") for i in change.get("disliked", [])})
+
+
+def predicted_reactions(change: dict) -> set[tuple[int, str]]:
+    return {(r["item"], kind) for r in change.get("reactions", []) for kind in r["kinds"]}
+
+
+def score_turn(row: dict, reply, shown: list[Item], tally: Counter, mistakes: list) -> None:
+    change, gold_intent = reply.change, row["intent"]
+    tally["turns"] += 1
+    tally["decision"] += (reply.intent == "recommend") == (gold_intent == "recommend")
+    tally["intent"] += reply.intent == gold_intent
+    if (reply.intent == "recommend") != (gold_intent == "recommend"):
+        mistakes.append(("decision", row, f"{reply.intent} (gold {gold_intent})"))
+    # titles
+    gold, predicted = gold_pairs(row, shown), predicted_pairs(change)
+    polar = {p for p in gold if p[1] != "neutral"}
+    tally["added"] += len(predicted)
+    tally["added right"] += len(predicted & gold)
+    tally["polar"] += len(polar)
+    tally["polar found"] += len(polar & predicted)
+    for pair in predicted - gold:
+        mistakes.append(("title added", row, f"{pair}"))
+    written = {t["id"] for t in row["titles"] if t["id"]}
+    linked = {item for item, _ in change.get("links", [])}
+    tally["written"] += len(written)
+    tally["written linked"] += len(written & linked)
+    # titles the catalog lacks
+    for title in (t["title"] for t in row["titles"] if not t["id"]):
+        tally["unknown"] += 1
+        wrong = [words for item, words in change.get("links", [])
+                 if item not in written and _overlaps(words, title)]
+        tally["unknown mapped"] += bool(wrong)
+        if wrong:
+            mistakes.append(("unknown title linked", row, f"{title!r} -> {wrong}"))
+    # reactions
+    for reaction in row["reactions"]:
+        item = shown[reaction["shown"]].id
+        for kind in set(reaction["kinds"]) & set(KINDS):
+            tally["reactions"] += 1
+            found = (item, kind) in predicted_reactions(change)
+            tally["reactions found"] += found
+            if not found:
+                mistakes.append(("reaction missed", row, f"{kind} of shown #{reaction['shown']}"))
+    tally["reactions predicted"] += len(predicted_reactions(change))
+    gold_reactions = {(shown[r["shown"]].id, k) for r in row["reactions"] for k in r["kinds"]}
+    tally["reactions predicted right"] += len(predicted_reactions(change) & gold_reactions)
+
+
+def score_state(row: dict, wishes: dict, tally: Counter) -> None:
+    state = row["state"]
+    gold_wanted = set(state["genres"]) | set(state.get("required_genres", []))
+    wanted = set(wishes.get("genres", [])) | set(wishes.get("required_genres", []))
+    tally["wanted gold"] += len(gold_wanted)
+    tally["wanted predicted"] += len(wanted)
+    tally["wanted right"] += len(gold_wanted & wanted)
+    tally["excluded gold"] += len(state["exclude_genres"])
+    tally["excluded right"] += len(set(state["exclude_genres"]) & set(wishes.get("exclude_genres", [])))
+    if state.get("required_genres"):
+        tally["all-of gold"] += 1
+        tally["all-of right"] += set(state["required_genres"]) == set(wishes.get("required_genres", []))
+
+
+def _overlaps(words: str, title: str) -> bool:
+    a, b = set(words.lower().split()), set(title.lower().split())
+    return bool(a & b - {"the", "a", "an", "of", "and"})
+
+
+def replay(agent, conversation: redial.Conversation, rows: list[dict], tally: Counter, mistakes: list) -> None:
+    """One conversation through ``agent.respond``; the human recommender's turns stand in for the agent's replies."""
+    by_turn = {row["turn"]: row for row in rows}
+    session = uuid.uuid4().hex
+    for turn in conversation.turns:
+        row = by_turn.get(turn.index)
+        if turn.participant != "USER" or row is None:
+            continue
+        shown = shown_items(row, agent.catalog)
+        reply = agent.respond(session, turn.text, shown)
+        score_turn(row, reply, shown, tally, mistakes)
+        score_state(row, reply.wishes, tally)
+        answer = " ".join(t.text for t in conversation.turns[turn.index + 1:]
+                          if t.participant == "AGENT" and t.index < _next_user(conversation, turn.index))
+        with agent.sessions.editing(session) as state:  # the human recommender answered, not the agent
+            state.messages[-1]["content"] = answer
+
+
+def _next_user(conversation: redial.Conversation, index: int) -> int:
+    return next((t.index for t in conversation.turns[index + 1:] if t.participant == "USER"), len(conversation.turns))
+
+
+def ratio(tally: Counter, part: str, whole: str) -> str:
+    return f"{tally[part] / tally[whole]:.3f}" if tally[whole] else "n/a"
+
+
+def table(rows: dict[str, Counter]) -> str:
+    measures = [("decision (new picks or not)", "decision", "turns"), ("intent", "intent", "turns"),
+                ("titles added: precision", "added right", "added"),
+                ("titles written out: linked (recall)", "written linked", "written"),
+                ("titles with a polarity: found (recall)", "polar found", "polar"),
+                ("titles the catalog lacks linked anyway (lower is better)", "unknown mapped", "unknown"),
+                ("genres wanted: recall", "wanted right", "wanted gold"),
+                ("genres wanted: precision", "wanted right", "wanted predicted"),
+                ("genres excluded: recall", "excluded right", "excluded gold"),
+                ("all-of genres exactly right", "all-of right", "all-of gold"),
+                ("reactions found for the right shown film (recall)", "reactions found", "reactions"),
+                ("reactions predicted that are right (precision)", "reactions predicted right", "reactions predicted")]
+    names = list(rows)
+    lines = ["| measure | " + " | ".join(names) + " | counted over |", "|---" * (len(names) + 2) + "|"]
+    for label, part, whole in measures:
+        lines.append(f"| {label} | " + " | ".join(ratio(rows[n], part, whole) for n in names)
+                     + f" | {', '.join(f'{rows[n][whole]}' for n in names)} {whole} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from chat_app.agent import build_agent
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.eval_redial", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=["dev", "test", "both"], default="test")
+    parser.add_argument("--limit", type=int, help="only the first N conversations of each half")
+    parser.add_argument("--errors", type=Path, help="write the dev half's mistakes here (never the test half's)")
+    parser.add_argument("--out", type=Path)
+    add_arguments(parser, "model", "llm_url", "db", "data_dir")
+    args = parser.parse_args(argv)
+    settings = Settings.from_args(args)
+    agent = build_agent(settings.model, settings=settings, progress=lambda m: print(m, file=sys.stderr))
+    if agent.decider.prior:
+        agent.decider.prior.model()
+    conversations = {c.id: c for c in redial.load()}
+    results, seconds = {}, {}
+    for split in (["dev", "test"] if args.split == "both" else [args.split]):
+        tally, mistakes, started = Counter(), [], time.perf_counter()
+        rows = annotations(split)
+        for conversation_id in sorted(rows, key=int)[:args.limit]:
+            replay(agent, conversations[conversation_id], rows[conversation_id], tally, mistakes)
+        results[split], seconds[split] = tally, (time.perf_counter() - started) / max(1, tally["turns"])
+        if split == "dev" and args.errors:
+            write_mistakes(args.errors, mistakes, conversations)
+    report = (f"Model: {settings.llm_url or settings.model}. {sum(r['turns'] for r in results.values())} USER turns of "
+              f"{', '.join(results)}; seconds per turn: "
+              f"{', '.join(f'{s} {seconds[s]:.2f}' for s in results)}.\n\n" + table(results))
+    print(report)
+    write_report(args.out, "The agent on real conversations (ReDial)", "benchmarks.eval_redial", argv, report)
+    return 0
+
+
+def write_mistakes(path: Path, mistakes: list, conversations: dict) -> None:
+    lines = []
+    for kind, row, detail in mistakes:
+        text = conversations[row["conversation_id"]].turns[row["turn"]].text
+        lines.append(f"{kind}\t{row['conversation_id']}:{row['turn']}\t{detail}\t{text[:300]}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
