@@ -31,7 +31,7 @@ def predictions(decider: Decider, reader, catalog, row: dict) -> tuple[dict[str,
     null = decider.null_logprobs(bool(shown))
     cue = cue_intent(row["message"])
     started = time.perf_counter()
-    change = reader.read(row["message"], None, shown)
+    change = reader.read(row["message"], None, catalog.items(shown))
     final, _ = decider.decide(row["message"], titles, change)
     latency = time.perf_counter() - started
     pick = lambda scores: max(scores, key=scores.get)  # noqa: E731
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     catalog = open_or_build(settings)
     domain = domain_of(catalog)
     llm = load_chat_model(settings, progress=lambda m: print(m, file=sys.stderr))
-    reader = MessageReader(catalog, domain)
+    reader = MessageReader(catalog, domain, encoder=default_encoder)
     if args.leave_one_author_out:
         report = held_out_authors(llm, domain, reader, catalog, rows, default_encoder())
         print(report)

@@ -25,6 +25,9 @@ from collections import Counter
 from pathlib import Path
 
 from catalog import Item
+from chat_app.agent import clean_message
+from chat_app.events import Reply
+from chat_app.state import Wishes
 from settings import Settings, add_arguments
 
 from . import redial
@@ -135,18 +138,29 @@ def _overlaps(words: str, title: str) -> bool:
     return bool(a & b - {"the", "a", "an", "of", "and"})
 
 
-def replay(agent, conversation: redial.Conversation, rows: list[dict], tally: Counter, mistakes: list) -> None:
-    """One conversation through ``agent.respond``; the human recommender's turns stand in for the agent's replies."""
+def replay(agent, conversation: redial.Conversation, rows: list[dict], tally: Counter, mistakes: list,
+           fast: bool = False) -> None:
+    """One conversation through ``agent.respond``; the human recommender's turns stand in for the agent's replies.
+    ``fast``: only ``agent.understand`` (read and decide, the state carried here), no reply written."""
     by_turn = {row["turn"]: row for row in rows}
-    session = uuid.uuid4().hex
+    session, wishes, previous = uuid.uuid4().hex, Wishes(), Wishes()
     for turn in conversation.turns:
         row = by_turn.get(turn.index)
         if turn.participant != "USER" or row is None:
             continue
         shown = shown_items(row, agent.catalog)
-        reply = agent.respond(session, turn.text, shown)
+        if fast:
+            change, intent = agent.understand(clean_message(turn.text, agent.settings.max_message_chars)[0], wishes,
+                                              shown)
+            if intent in ("recommend", "chat") and change.apply(wishes, previous) != wishes:
+                previous, wishes = wishes, change.apply(wishes, previous)
+            reply = Reply("", intent=intent, wishes=wishes.as_dict(), change=change.as_dict())
+        else:
+            reply = agent.respond(session, turn.text, shown)
         score_turn(row, reply, shown, tally, mistakes)
         score_state(row, reply.wishes, tally)
+        if fast:
+            continue
         answer = " ".join(t.text for t in conversation.turns[turn.index + 1:]
                           if t.participant == "AGENT" and t.index < _next_user(conversation, turn.index))
         with agent.sessions.editing(session) as state:  # the human recommender answered, not the agent
@@ -188,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=["dev", "test", "both"], default="test")
     parser.add_argument("--limit", type=int, help="only the first N conversations of each half")
+    parser.add_argument("--fast", action="store_true", help="read and decide only (no replies written)")
     parser.add_argument("--errors", type=Path, help="write the dev half's mistakes here (never the test half's)")
     parser.add_argument("--out", type=Path)
     add_arguments(parser, "model", "llm_url", "db", "data_dir")
@@ -202,11 +217,11 @@ def main(argv: list[str] | None = None) -> int:
         tally, mistakes, started = Counter(), [], time.perf_counter()
         rows = annotations(split)
         for conversation_id in sorted(rows, key=int)[:args.limit]:
-            replay(agent, conversations[conversation_id], rows[conversation_id], tally, mistakes)
+            replay(agent, conversations[conversation_id], rows[conversation_id], tally, mistakes, args.fast)
         results[split], seconds[split] = tally, (time.perf_counter() - started) / max(1, tally["turns"])
         if split == "dev" and args.errors:
             write_mistakes(args.errors, mistakes, conversations)
-    report = (f"Model: {settings.llm_url or settings.model}. {sum(r['turns'] for r in results.values())} USER turns of "
+    report = (f"Model: {settings.llm_url or settings.model}{' (read and decide only)' if args.fast else ''}. {sum(r['turns'] for r in results.values())} USER turns of "
               f"{', '.join(results)}; seconds per turn: "
               f"{', '.join(f'{s} {seconds[s]:.2f}' for s in results)}.\n\n" + table(results))
     print(report)

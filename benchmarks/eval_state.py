@@ -105,11 +105,12 @@ def _annotated(state: dict, wishes):
 
 
 def readers(catalog, llm):
+    from catalog.embeddings import default_encoder
     from chat_app.llm_reader import LLMReader, combine
     from chat_app.reader import MessageReader
 
     domain = domain_of(catalog)
-    rules = MessageReader(catalog, domain)
+    rules = MessageReader(catalog, domain, encoder=default_encoder)
     out = {"reader": lambda message, wishes: rules.read(message, wishes)}
     if llm is not None:
         model = LLMReader(llm, catalog, domain, rules)

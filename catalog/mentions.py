@@ -222,7 +222,8 @@ class TitleIndex:
                fuzzy: bool) -> Mention | None:
         window = words[start:start + size]
         phrase = canonical(" ".join(w.norm for w in window))
-        if not phrase or not self._plausible(window, words, start, text, taken):
+        if not phrase or not self._plausible(window, words, start, text, taken) \
+                or _inside_longer_name(text, words, start, size):
             return None
         ids = self.variants.get(phrase)
         if ids is None and size >= 2 and phrase in self.prefixes:
@@ -241,6 +242,8 @@ class TitleIndex:
             cutoff = FUZZY_CUTOFF if len(phrase) < 8 else 85
             hit = process.extractOne(phrase, self._fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
             same_words = len(phrase) >= 12 or len(hit[0].split()) == size if hit else False  # "lass die" no "lassie"
+            numbered = hit and re.search(r" \d+$", phrase) and phrase.split()[-1] != hit[0].split()[-1]
+            same_words = same_words and not numbered  # "men in black 2" is no typo of "men in black"
             if hit is not None and same_words and abs(len(hit[0]) - len(phrase)) <= (4 if len(phrase) >= 12 else 3):
                 ids = self.variants[hit[0]]
         if not ids:
@@ -305,6 +308,41 @@ class TitleIndex:
 
     def _vouched(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
         return _titled(window, text) or self._introduced(window, words, start, text, taken)
+
+
+def _inside_longer_name(text: str, words: list[_Word], start: int, size: int) -> bool:
+    """Part of a longer title or name written in capitals ("Black Panther", "Man of Steel", "Michael Bay", "Ender's
+    Game"), or followed by a number or numeral of its own ("Blade Runner 2049", "Men in Black II"): another film."""
+    end = start + size
+    following = end
+    while following < len(words) - 1 and words[following].norm in ("of", "the", "a") and following - end < 2:
+        following += 1  # "The Phantom of the Opera"
+    if end < len(words) and _joined(text, words[end - 1], words[end]) and (
+            re.fullmatch(r"\d{1,4}|[ivx]{2,4}", words[end].norm) or _name_word(text, words[following], True)):
+        return True
+    if not start or not _joined(text, words[start - 1], words[start]):
+        return False
+    previous = words[start - 1]
+    if previous.norm == "s" and start >= 2 and text[words[start - 2].end:previous.start] in ("'", "’"):
+        return _name_word(text, words[start - 2], False)  # "Ender's Game"
+    if previous.norm in ("of", "the") and start >= 2 and _joined(text, words[start - 2], previous):
+        return _name_word(text, words[start - 2], False)  # "Man of Steel"
+    return _name_word(text, previous, False)
+
+
+def _joined(text: str, left: _Word, right: _Word) -> bool:
+    """Only a space (or an apostrophe or colon) between two words: no comma, no sentence break."""
+    return text[left.end:right.start].strip() in ("", "'", "’", ":")
+
+
+def _name_word(text: str, word: _Word, following: bool) -> bool:
+    """A capitalised word that can belong to a name: not "I", not a cue or a common word starting a sentence
+    ("Loved Heat", "Yes Heat was great"), not the article before a title."""
+    if not word.capitalised or word.norm == "i" or word.norm in CUES:
+        return False
+    if _sentence_start(text, word.start):
+        return not following and word.norm not in COMMON
+    return following or word.norm not in ARTICLES
 
 
 def _titled(window: list[_Word], text: str) -> bool:

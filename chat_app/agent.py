@@ -33,7 +33,8 @@ from .wishes_text import understood
 class Agent:
     def __init__(self, catalog: Catalog, recommender: Recommender, llm, sessions: SessionStore, settings: Settings):
         domain = domain_of(catalog)
-        self.tools = Toolbox(catalog, recommender, llm, domain, settings, MessageReader(catalog, domain))
+        reader = MessageReader(catalog, domain, encoder=lambda: recommender.encoder)
+        self.tools = Toolbox(catalog, recommender, llm, domain, settings, reader)
         self.catalog, self.recommender, self.llm, self.sessions, self.settings = \
             catalog, recommender, llm, sessions, settings
         prior = LearnedPrior(lambda: recommender.encoder, Path(settings.data_dir) / "intents.npz") \
@@ -54,10 +55,7 @@ class Agent:
             timer = Timer()
             try:
                 shown = self.catalog.items(session.last_items) if shown is None else list(shown)
-                with timer("read"):
-                    change = self.tools.reader.read(message, session.wishes, [i.id for i in shown if i.id >= 0])
-                with timer("decide"):
-                    intent, _ = self.decider.decide(message, [i.label for i in shown], change)
+                change, intent = self.understand(message, session.wishes, shown, timer)
                 if intent in ("recommend", "chat"):  # a question about a pick or a refusal changes no wish
                     session.update_wishes(change.apply(session.wishes, session.previous_wishes))
                 handler = HANDLERS.get(intent, HANDLERS["refuse"])
@@ -77,6 +75,16 @@ class Agent:
             reply.timings = timer.total()
             session.messages += [{"role": "user", "content": message}, {"role": "assistant", "content": reply.text}]
         yield Done(reply)
+
+    def understand(self, message: str, wishes: Wishes, shown: list[Item], timer: Timer | None = None
+                   ) -> tuple[Change, str]:
+        """What the message changes and what it asks for (read, then decide); nothing is stored."""
+        timer = timer or Timer()
+        with timer("read"):
+            change = self.tools.reader.read(message, wishes, shown)
+        with timer("decide"):
+            intent, _ = self.decider.decide(message, [i.label for i in shown], change)
+        return change, intent
 
     def feedback(self, session_id: str, item_id, liked: bool) -> str:
         item = self.catalog.item(item_id) if _is_id(item_id) else None

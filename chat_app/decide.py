@@ -99,6 +99,14 @@ FAREWELL = re.compile(r"\b(?:bye|goodbye|gotta go|got to go|see ya|cya|ttyl|talk
                       r"pick)\b[^?]*$", re.I)
 
 
+# A request for (other) picks, whatever else the message says of the shown ones.
+MORE_PICKS = re.compile(r"\b(?:recomm?end|suggest|give me|show me|more|else|another|other|others|similar|instead|"
+                        r"anything|something)\b", re.I)
+# Thanks or a goodbye at the end, no question after it: the person is done for now.
+CLOSING = re.compile(r"\b(?:thanks?|thank you|thx|ty|cheers|appreciate (?:it|that|the)|have a (?:good|great|nice))\b"
+                     r"[^?]*$", re.I)
+
+
 class Decider:
     """Decides each turn's intent with one chat model; keeps that model's calibration."""
 
@@ -120,11 +128,17 @@ class Decider:
         cue = "recommend" if asked == "refuse" and self._items_for.search(message) else asked
         if self._other_media.search(message):
             return "refuse", certain("refuse")  # "Which video games are like Star Wars?"
-        named = change is not None and (change.mentioned or change.unknown_titles or re.search(
+        reacted = {kind for r in (change.reactions if change else []) for kind in r["kinds"]}
+        named = change is not None and (change.mentioned or change.unknown_titles or "asked" in reacted or re.search(
             r"\b(?:first|second|third|fourth|fifth|last) (?:one|pick|movie|film|item|book)\b", message, re.I)) \
             and not change.similar_to
         if cue == "explain" and shown_titles or cue == "about" and named and ABOUT.search(message):
             return cue, certain(cue)  # plainly worded questions
+        asks_more = MORE_PICKS.search(message) or (change is not None and change.sets_filters())
+        if "chosen" in reacted and not asks_more:
+            return "chat", certain("chat")  # settles on a pick ("I'll give the second one a go, thanks!")
+        if reacted & {"seen", "disliked"} and not FAREWELL.search(message) and not CLOSING.search(message):
+            return "recommend", certain("recommend")  # "seen it", "not for me": a replacement
         if FAREWELL.search(message) and asked in (None, "chat", "recommend") \
                 and not re.search(r"\b(?:recomm?end|suggest|give me|show me|more|else|another)\b", message, re.I):
             return "chat", certain("chat")

@@ -1,12 +1,13 @@
-"""An intent prior learned from labelled messages: logistic regression over sentence embeddings.
+"""An intent prior learned from labelled messages: logistic regression over the message's hashed word n-grams and
+its sentence embedding, and whether a list of picks was just shown.
 
-The 0.5B chat model alone picks the right intent for about a third of messages (docs/decision-eval.md),
-and cue words written for one set of phrasings miss the next author's. The examples in
-``prompts/intent_examples.jsonl`` (the dev halves of the decision sets, by five annotators)
-teach a small classifier over the same MiniLM vectors the catalog search uses; whether a list of picks was
-just shown is one more feature. Fitting takes a few seconds, so the weights are kept beside the database,
-keyed by the examples and the encoder; loading MiniLM takes seconds too, so ``LearnedPrior`` does both in
-the background after start-up (a turn that comes sooner waits for it).
+The 0.5B chat model alone picks the right intent for about a third of messages (docs/decision-eval.md), and cue
+words written for one set of phrasings miss the next author's. The shipped weights (``chat_app/learned/
+intents.npz``) are fitted by ``python -m benchmarks.train_reader`` on ``prompts/intent_examples.jsonl`` (seven
+authors' dev messages), ``prompts/reaction_examples.jsonl`` and the annotated ReDial dev half (real people). With
+another encoder (tests, another catalog's) the prior is fitted on the packaged examples at first use and kept
+beside the database, keyed by the examples and the encoder. Loading MiniLM takes seconds, so ``LearnedPrior``
+does it in the background after start-up (a turn that comes sooner waits for it).
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from catalog.embeddings import Encoder
 from catalog.files import save_npz
 
 from . import prompting
+from .textfeatures import features
 
 EXAMPLES = "intent_examples.jsonl"
-REGULARISATION = 8.0     # sklearn's C, chosen on dev (trained on one annotator's half, scored on the other's)
+SHIPPED = Path(__file__).parent / "learned" / "intents.npz"
+REGULARISATION = 8.0     # sklearn's C for the packaged examples alone (train_reader chooses its own)
 
 
 def examples() -> list[dict]:
@@ -42,20 +45,25 @@ class IntentClassifier:
         self.encoder, self.intents, self.weights, self.bias = encoder, intents, weights, bias
 
     @classmethod
-    def fit(cls, encoder: Encoder, rows: list[dict]) -> IntentClassifier:
+    def fit(cls, encoder: Encoder, rows: list[dict], c: float = REGULARISATION) -> IntentClassifier:
         from sklearn.linear_model import LogisticRegression
 
-        features = _features(encoder, [r["message"] for r in rows], [r["after_recommendation"] for r in rows])
-        model = LogisticRegression(C=REGULARISATION, max_iter=3000).fit(features, [r["intent"] for r in rows])
+        x = message_features(encoder, [r["message"] for r in rows], [r["after_recommendation"] for r in rows])
+        model = LogisticRegression(C=c, max_iter=3000).fit(x, [r["intent"] for r in rows])
         return cls(encoder, [str(c) for c in model.classes_], model.coef_.astype(np.float32),
                    model.intercept_.astype(np.float32))
 
     @classmethod
     def load_or_fit(cls, encoder: Encoder, cache: Path | None) -> IntentClassifier:
-        """Fitted on the packaged examples; the weights are read from ``cache`` when it was written for the same
-        examples and encoder (an encoder without a ``name`` is never cached)."""
-        rows = examples()
+        """The shipped weights when they were fitted for this encoder; else fitted on the packaged examples, read
+        from ``cache`` when it was written for the same examples and encoder (one without a ``name`` is never
+        cached)."""
         name = getattr(encoder, "name", None)
+        if name and SHIPPED.exists():
+            with np.load(SHIPPED) as saved:
+                if str(saved["encoder_name"]) == name:
+                    return cls(encoder, [str(i) for i in saved["intents"]], saved["weights"], saved["bias"])
+        rows = examples()
         key = hashlib.sha1(json.dumps([name, rows]).encode("utf-8")).hexdigest()
         if cache is not None and name and cache.exists():
             with np.load(cache) as saved:
@@ -68,14 +76,13 @@ class IntentClassifier:
         return fitted
 
     def probabilities(self, message: str, after_picks: bool) -> dict[str, float]:
-        logits = _features(self.encoder, [message], [after_picks]) @ self.weights.T + self.bias
+        logits = np.asarray(message_features(self.encoder, [message], [after_picks]) @ self.weights.T) + self.bias
         odds = np.exp(logits[0] - logits[0].max())
         return {intent: float(p) for intent, p in zip(self.intents, odds / odds.sum())}
 
 
-def _features(encoder: Encoder, messages: list[str], after: list[bool]) -> np.ndarray:
-    vectors = encoder.encode(list(messages))
-    return np.hstack([vectors, np.asarray(after, dtype=np.float32)[:, None]])
+def message_features(encoder: Encoder, messages: list[str], after: list[bool]):
+    return features(list(messages), encoder, np.asarray(after, dtype=np.float32)[:, None])
 
 
 class LearnedPrior:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from catalog import Catalog
+from catalog import Catalog, Item
 from catalog.domain import Domain
-from catalog.mentions import VERSION, Mention, TitleIndex
+from catalog.embeddings import Encoder
+from catalog.mentions import MAX_CHARS, VERSION, Mention, TitleIndex
 
+from .reactions import KINDS, KindsModel, Target, context, default_model, shown_targets
 from .state import YEARS_CLEARED, Change, Wishes
 
 AFTER_NEGATIVE = re.compile(r"^\s*[?!.…]*\s*[^.;!?]{0,40}?\b(?:was|were|is|are|felt|seemed)?\s*(?:so |way |really |too |pretty )*"
@@ -49,6 +52,7 @@ NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|stee
             r"neither(?: of us)? (?:liked|enjoyed|loved)|none of us (?:liked|enjoyed)|nobody liked|neither|nor|"
             r"detesto|je deteste|j'ai deteste|deteste|non mi e piaciuto|nao gostei|nicht gemocht|"
             r"mag (?:ich )?nicht|ni de broma")
+NEUTRAL_LIKED = 0.7  # below this share of its threshold, a title only seen, chosen or asked about is no taste
 # "not sure", "don't mind" and the like negate nothing.
 NOT_NEGATION = re.compile(r"\b(?:not (?:sure|too sure|fussy|picky|bothered)|(?:do ?n[o']?t|wouldn'?t) mind|"
                           r"no (?:idea|clue|problem|worries)|not only|never mind|nothing (?:else|more)|"
@@ -121,8 +125,6 @@ NUMBER_ALONE = re.compile(r"^\W*(?:(?:ok(?:ay)?|hmm+|um+|maybe|just|only|like|so
                           r"films?|filmes?|peliculas|titoli|titles|movies|picks|options|vorschlage|suggestions|is enough|stuck|"
                           r"would be \w+|will (?:do|suffice)|max|tops|only|are enough|enough|reichen|genugen|suffisent|suffit|"
                           r"bastan|basta|alcanzan)\b)*\W*$")
-ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
-            "fifth": 4, "5th": 4, "last": -1, "top": 0}
 DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
                 "seventies": 1970, "eighties": 1980, "nineties": 1990, "cincuenta": 1950, "sesenta": 1960,
                 "setenta": 1970, "ochenta": 1980, "noventa": 1990, "cinquanta": 1950, "sessanta": 1960,
@@ -166,10 +168,13 @@ class _Era:
 
 
 class MessageReader:
-    """``read(message, wishes, shown) -> Change``: one instance per catalog."""
+    """``read(message, wishes, shown) -> Change``: one instance per catalog. ``encoder`` gives the sentence
+    encoder the learned reaction model reads with (loaded on first need); ``kinds`` is that model."""
 
-    def __init__(self, catalog: Catalog, domain: Domain):
+    def __init__(self, catalog: Catalog, domain: Domain, encoder: Callable[[], Encoder] | None = None,
+                 kinds: KindsModel | None = None):
         self.catalog, self.domain = catalog, domain
+        self.encoder, self.kinds = encoder, kinds or default_model()
         self.lexicon = {fold(w): g for w, g in domain.genre_lexicon(catalog.genres).items()}  # word -> genres
         items = {fold(w) for w in domain.item_words}
         self.titles = TitleIndex(catalog, ignore=set(self.lexicon) | items, item_words=items)
@@ -177,7 +182,9 @@ class MessageReader:
         self._genre_pattern = re.compile(rf"\b({self._genre_words})(?:e?s)?(?:-?(?:filme?|films?|movies?))?\b")
         self._fuzzy_genres = [w for w in self.lexicon if len(w) >= 5]
 
-    def read(self, message: str, wishes: Wishes | None = None, shown: list[int] | None = None) -> Change:
+    def read(self, message: str, wishes: Wishes | None = None, shown: list[Item] | None = None) -> Change:
+        """``shown``: the items the person saw just before (the latest picks); stand-ins for items outside the
+        catalog have negative ids."""
         wishes, shown, message = wishes or Wishes(), shown or [], _spelled_out(message)
         change = Change()
         text = fold(message)
@@ -195,10 +202,10 @@ class MessageReader:
         blanked = _blank(message, mentions)
         if correction and any(m.start >= correction.end() for m in mentions):
             mentions = [m for m in mentions if m.start >= correction.end()]  # "like Men in Black - no wait, I mean ..."
-        relative = self._titles(message, mentions, change)
+        relative, uncued = self._titles(message, mentions, change)
         change.mentioned = [m.item.id for m in mentions]
         change.links = [(m.item.id, message[m.start:m.end]) for m in mentions]
-        self._references(text, shown, change)
+        self._reactions(message[:MAX_CHARS], shown, [m for m in mentions if m.item.id in uncued], mentions, change)
         change.unknown_titles = self._unknown(message, mentions)
         rest = fold(blanked)
         self._count(rest, change)  # before the genres go: "half a dozen thrillers"
@@ -210,9 +217,11 @@ class MessageReader:
         return change
 
     # --- titles ---------------------------------------------------------------------------------
-    def _titles(self, message: str, mentions: list[Mention], change: Change) -> dict[str, int]:
-        """Sort named titles into liked / disliked / similar; return titles used as year anchors."""
+    def _titles(self, message: str, mentions: list[Mention], change: Change) -> tuple[dict[str, int], set[int]]:
+        """Sort named titles into liked / disliked / similar where a word says which; return the titles used as
+        year anchors, and those nothing around them judges (what is said of those is learned: ``_reactions``)."""
         anchors: dict[str, int] = {}
+        uncued: set[int] = set()
         folded = fold(message)
         previous: tuple[Mention, int] | None = None
         for n, mention in enumerate(mentions):
@@ -237,35 +246,58 @@ class MessageReader:
             elif re.search(rf"\b(?:{POSITIVE}|{NEGATIVE})\b", segment):
                 polarity = _polarity(segment)
             else:
-                polarity = previous[1] if listed else _polarity(clause)
+                polarity = previous[1] if listed else _polarity(clause, cue_only=True)
             previous = (mention, polarity)
             if re.search(rf"\b(?:{FORGET_ITEM})\s*(?:about\s+)?(?:the\s+)?$", segment):
                 change.forget.append(mention.item.id)  # "forget Aladdin, my sister liked it"
+            elif polarity == 0 and not SIMILAR.search(clause) and not CORRECTION.search(clause):
+                uncued.add(mention.item.id)  # ("sorry, I meant X" takes the place of the title before: a taste)
             elif polarity < 0:
                 change.disliked.append(mention.item.id)
             elif SIMILAR.search(clause):
                 change.similar_to.append(mention.item.id)
             else:
                 change.liked.append(mention.item.id)
-        return anchors
+        return anchors, uncued
 
-    def _references(self, text: str, shown: list[int], change: Change) -> None:
-        """"more like the second one", "not the first one": picks of the latest list."""
-        if not shown:
+    def _reactions(self, message: str, shown: list[Item], uncued: list[Mention], mentions: list[Mention],
+                   change: Change) -> None:
+        """What the message says of the shown items it refers to and of the titles no word judged (learned:
+        ``chat_app.reactions``): reactions to shown items, then seen, chosen, liked, disliked, more-like-this."""
+        if self.kinds is None:
+            change.liked += [m.item.id for m in uncued if m.item.id not in change.liked]
+            return  # without the learned model, every title named with nothing said of it is a taste
+        targets = shown_targets(message, shown)
+        targeted = {t.item.id for t in targets}
+        targets += [Target(m.item, ((m.start, m.end),), False) for m in uncued if m.item.id not in targeted]
+        if not targets:
             return
-        for word, index in ORDINALS.items():
-            for match in re.finditer(rf"\b(?:the\s+)?{word}\s+(?:one|movie|film|pick|item|book|title|suggestion)\b",
-                                     text):
-                if index >= len(shown):
-                    continue
-                clause = re.split(CLAUSE_END, text[:match.start()])[-1]
-                if re.search(r"\b(?:i'?ll|i will|gonna|going to) (?:watch|try|check out|go with|take|pick)\b", clause):
-                    continue  # "I'll try the second one": a choice, no wish
-                target = shown[index]
-                if _polarity(clause) < 0:
-                    change.disliked.append(target)
-                elif not QUESTION_ABOUT.search(clause):
-                    change.similar_to.append(target)
+        spans = [(m.start, m.end) for m in mentions]
+        contexts = [context(message, t, [s for s in spans if s not in t.spans]) for t in targets]
+        encoder = self.encoder() if self.encoder else None
+        for target, scores in zip(targets, self.kinds.scores(contexts, encoder)):
+            said = dict(zip(KINDS, scores))
+            kinds = tuple(k for k, score in said.items() if score >= 1.0)
+            if not target.shown and not _judged_otherwise(said):
+                kinds = tuple(dict.fromkeys(kinds + ("liked",)))  # a title named with nothing against it is a taste
+            if not kinds:
+                continue
+            if target.shown:
+                change.reactions.append({"item": target.item.id, "kinds": list(kinds)})
+            if target.item.id < 0:
+                continue  # a stand-in for an item outside the catalog: nothing to remember
+            judged = target.item.id in change.liked + change.disliked + change.similar_to + change.forget
+            for kind, slot in (("seen", change.seen), ("chosen", change.chosen)):
+                if kind in kinds:
+                    _add(slot, target.item.id)
+            if judged:
+                continue
+            if "similar" in kinds:
+                change.similar_to.append(target.item.id)
+            elif "disliked" in kinds:
+                change.disliked.append(target.item.id)
+            elif "liked" in kinds:
+                change.liked.append(target.item.id)
 
     def _unknown(self, message: str, mentions: list[Mention]) -> list[str]:
         """Capitalised or quoted phrases after a title cue that are not catalog titles."""
@@ -334,7 +366,7 @@ class MessageReader:
         return re.sub(r"[a-z]{5,}", fix, text)
 
     # --- years ----------------------------------------------------------------------------------
-    def _years(self, text: str, shown: list[int], anchors: dict[str, int], change: Change, wishes: Wishes) -> None:
+    def _years(self, text: str, shown: list[Item], anchors: dict[str, int], change: Change, wishes: Wishes) -> None:
         if correction := _correction(text):
             text = text[correction.end():]  # "90s? I meant the 80s": only what was meant
         if CLEAR_YEARS.search(text):
@@ -412,8 +444,8 @@ class MessageReader:
             high = YEARS_CLEARED if high is None else high
         change.year_min, change.year_max = low, high
 
-    def _era_words(self, text: str, shown: list[int]) -> tuple[int | None, int | None]:
-        years = [item.year for item in self.catalog.items(shown) if item.year]
+    def _era_words(self, text: str, shown: list[Item]) -> tuple[int | None, int | None]:
+        years = [item.year for item in shown if item.year]
         kinds = r"(?:\s+(?:movies?|films?|stuff|ones?|releases?|classics?|pictures?|flicks?|books?|titles?))"
         older = re.search(rf"\b(?:older|earlier|oldies|old{kinds}|old\W*$|old(?=\s*[,.!?;])|(?:something|anything|smth) "
                           rf"old|classics?|vintage|golden age|old-?school|"
@@ -485,8 +517,18 @@ def _spelled_out(message: str) -> str:
     return message
 
 
-def _polarity(clause: str, window: int = 12) -> int:
-    """-1 when the nearest sentiment cue before the end of ``clause`` is negative, else +1."""
+def _judged_otherwise(said: dict[str, float]) -> bool:
+    """Whether the words around a title named without a cue say something other than a taste: plainly disliked,
+    or only seen, chosen or asked about (the learned scores, 1.0 at each kind's threshold)."""
+    if said["liked"] >= 1.0 or said["similar"] >= 1.0:
+        return False
+    return said["disliked"] >= 1.0 or (said["liked"] < NEUTRAL_LIKED and max(said["seen"], said["chosen"],
+                                                                           said["asked"]) >= 1.0)
+
+
+def _polarity(clause: str, window: int = 12, cue_only: bool = False) -> int:
+    """-1 when the nearest sentiment cue before the end of ``clause`` is negative, else +1 (0 when no cue is
+    there and ``cue_only``)."""
     clause = NOT_NEGATION.sub(" ", clause)
     words = clause.split()
     tail = " ".join(words[-window:])
@@ -494,7 +536,7 @@ def _polarity(clause: str, window: int = 12) -> int:
     last_positive = max((m.end() for m in re.finditer(rf"\b(?:{POSITIVE})\b", tail)), default=-1)
     if last_negative >= last_positive and last_negative >= 0:
         return -1
-    return 1
+    return 0 if cue_only and last_positive < 0 else 1
 
 
 def _year(text: str) -> int:

@@ -15,6 +15,8 @@ class Query:
     history: tuple[int, ...] = ()          # an explicit history instead of (or beside) the user's
     text: str | None = None                # free-text wishes, matched against item embeddings
     genres: tuple[str, ...] = ()           # any of these
+    require_genres: tuple[str, ...] = ()   # all of these
+    prefer_genres: tuple[str, ...] = ()    # no filter: items with more of these rank higher
     exclude_genres: tuple[str, ...] = ()   # none of these
     year_min: int | None = None
     year_max: int | None = None
@@ -25,7 +27,8 @@ class Query:
     k: int = 20
 
     def __post_init__(self):
-        for name in ("history", "genres", "exclude_genres", "similar_to", "liked", "disliked", "exclude"):
+        for name in ("history", "genres", "require_genres", "prefer_genres", "exclude_genres", "similar_to", "liked",
+                     "disliked", "exclude"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def describe(self) -> str:
@@ -33,6 +36,10 @@ class Query:
         parts = []
         if self.genres:
             parts.append("genres " + " or ".join(self.genres))
+        if self.require_genres:
+            parts.append("genres " + " and ".join(self.require_genres))
+        if self.prefer_genres:
+            parts.append("preferably " + " or ".join(self.prefer_genres))
         if self.exclude_genres:
             parts.append("not " + ", ".join(self.exclude_genres))
         if self.year_min or self.year_max:

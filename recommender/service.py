@@ -21,7 +21,7 @@ from .query import MAX_K, Candidate, Query, Recommendation
 from .text_index import TextIndex
 
 LIKE_WEIGHT, DISLIKE_WEIGHT = 2.0, -2.0
-BLEND = {"history": 1.0, "similar": 1.5, "query": 1.0, "prior": 0.1}
+BLEND = {"history": 1.0, "similar": 1.5, "query": 1.0, "preferred": 0.5, "prior": 0.1}
 
 
 class RecommenderError(ValueError):
@@ -96,6 +96,9 @@ class Recommender:
         text = (query.text or "").strip()
         if text and self.text is not None:
             components.append(("query", self.text.similarity(self.encoder.encode([text])[0])[cols]))
+        if query.prefer_genres:
+            preferred = self.items.genre_bits[cols] & self.items.genre_mask(query.prefer_genres)
+            components.append(("preferred", (preferred != 0).astype(np.float32)))
         components.append(("prior", self._log_pop[cols]))
         total = sum(BLEND[name] * _minmax(score) for name, score in components)
         if not weights.any() and not len(similar) and not text:
@@ -133,11 +136,15 @@ class Recommender:
     def _filter_mask(self, filters: Query, result: Recommendation) -> np.ndarray:
         mask = self.items.recommendable.copy()
         known = {g.lower() for g in self.items.genre_names}
-        unknown = [g for g in filters.genres + filters.exclude_genres if g.lower() not in known]
+        unknown = [g for g in filters.genres + filters.require_genres + filters.prefer_genres + filters.exclude_genres
+                   if g.lower() not in known]
         if unknown:
             result.notes.append(f"unknown genre {', '.join(unknown)} (known: {', '.join(self.items.genre_names)})")
         if filters.genres:
             mask &= (self.items.genre_bits & self.items.genre_mask(filters.genres)) != 0
+        if filters.require_genres:
+            required = self.items.genre_mask(filters.require_genres)
+            mask &= (self.items.genre_bits & required) == required
         if filters.exclude_genres:
             mask &= (self.items.genre_bits & self.items.genre_mask(filters.exclude_genres)) == 0
         if filters.year_min is not None:

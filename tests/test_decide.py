@@ -51,10 +51,10 @@ CASES = [
 
 @pytest.mark.parametrize("message,after,model_says,expected", CASES, ids=[c[0] for c in CASES])
 def test_decision(reader, tiny_catalog, message, after, model_says, expected):
-    shown = [i.id for i in tiny_catalog.all_items()[:5]] if after else []
+    shown = tiny_catalog.all_items()[:5] if after else []
     decider = Decider(biased(model_says), MOVIES)
     change = reader.read(message, None, shown)
-    intent, probs = decider.decide(message, [i.label for i in tiny_catalog.items(shown)], change)
+    intent, probs = decider.decide(message, [i.label for i in shown], change)
     assert intent == expected and set(probs) == set(INTENTS)
 
 

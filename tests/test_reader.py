@@ -176,11 +176,11 @@ def test_ordinary_words_are_not_titles(reader, message):
 
 
 def test_references_to_picks(reader, tiny_catalog):
-    shown = [i.id for i in tiny_catalog.all_items()[:5]]
-    assert reader.read("more like the second one", shown=shown).similar_to == [shown[1]]
-    assert reader.read("not the first one please", shown=shown).disliked == [shown[0]]
+    shown = tiny_catalog.all_items()[:5]
+    assert reader.read("more like the second one", shown=shown).similar_to == [shown[1].id]
+    assert reader.read("not the first one please", shown=shown).disliked == [shown[0].id]
     older = reader.read("something older", shown=shown)
-    assert older.year_max == min(tiny_catalog.item(i).year for i in shown) - 1
+    assert older.year_max == min(i.year for i in shown) - 1
 
 
 @pytest.mark.parametrize("message", ["any more?", "anything else?", "other suggestions in that vein?", "keep going"])

@@ -1,0 +1,90 @@
+"""Answers to questions about one item, composed from its fact sheet only: what the catalog records is said, and
+what it does not record (a director, a cast, a plot where the catalog has no description, a running time) is
+said to be unrecorded, with what is known instead. The model's memory of films is never asked.
+
+The topics, the words that ask for each and whether the catalog can answer are data: ``prompts/about_topics.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+
+from catalog import Item
+from catalog.domain import Domain
+
+from . import prompting
+from .factsheet import CatalogFacts
+from .reasons import _titles, basics, say
+
+
+@lru_cache(maxsize=1)
+def topics() -> list[dict]:
+    return json.loads((prompting.PROMPTS_DIR / "about_topics.json").read_text(encoding="utf-8"))["topics"]
+
+
+def topic_of(question: str) -> dict | None:
+    """The first topic one of whose cues starts a word of the question."""
+    lowered = question.lower().replace("’", "'")
+    return next((t for t in topics() if any(re.search(rf"\b{re.escape(c)}", lowered) for c in t["cues"])), None)
+
+
+class AboutAnswers:
+    def __init__(self, facts: CatalogFacts, domain: Domain, lexicon: dict[str, tuple[str, ...]]):
+        self.facts, self.domain, self.lexicon = facts, domain, lexicon  # genre word -> catalog genres
+
+    def answer(self, item: Item, question: str) -> str:
+        sheet, values = self.facts.sheet(item), basics(item, self.domain)
+        parts = [say("about_lead", **values)]
+        asked_genres = self._genres_named(question)
+        topic = topic_of(question)
+        if asked_genres and (topic is None or topic.get("answer") in ("genre", "rating", None)) \
+                and topic not in self._topics("kids", "scary", "violent"):
+            hits = [g for g in asked_genres if g in item.genres]
+            parts.append(say("about_genre_yes", genre=" and ".join(hits).lower()) if hits else
+                         say("about_genre_no", **values))
+        elif topic is None or topic.get("answer") == "genre":
+            parts += self._known(sheet)
+        elif topic.get("answer") == "year":
+            parts.append(say("about_year", year=item.year) if item.year else say("about_not_recorded",
+                                                                                 what="its year"))
+        elif topic.get("answer") == "rating":
+            parts += self._known(sheet)
+        elif topic.get("answer") == "fans":
+            parts += self._known(sheet, fans_only=True)
+        elif topic.get("answer") == "description" and sheet.description:
+            parts.append(say("about_description", description=sheet.description))
+        elif topic.get("attribute") and item.attrs.get(topic["attribute"]):
+            parts.append(say("about_attribute", attribute=topic["attribute"], value=item.attrs[topic["attribute"]]))
+        else:
+            listed = [g for g in topic.get("genres", []) if g in item.genres]
+            if topic.get("genres"):
+                parts.append(say("about_listed", genres=" / ".join(listed).lower()) if listed else
+                             say("about_not_listed", **values))
+            parts.append(say("about_not_recorded", what=topic["what"]))
+            parts += self._known(sheet)
+        return " ".join(parts)
+
+    def _known(self, sheet, fans_only: bool = False) -> list[str]:
+        out = []
+        if sheet.raters and not fans_only:
+            standing = "" if not sheet.standing or sheet.standing.beats < 0.5 else \
+                f", higher than {sheet.standing.beats:.0%} of the {sheet.standing.genre.lower()} {self.domain.items} here"
+            out.append(say("about_rating", raters=sheet.raters, mean=f"{sheet.mean:.1f}",
+                           top=f"{sheet.scale[1]:g}", standing=standing))
+        if sheet.neighbours:
+            out.append(say("about_fans", titles=_titles([n.other for n in sheet.neighbours])))
+        return out
+
+    def _genres_named(self, question: str) -> list[str]:
+        lowered = question.lower()
+        out = []
+        for word, genres in self.lexicon.items():
+            if len(word) > 3 and re.search(rf"\b{re.escape(word)}", lowered):
+                out += [g for g in genres if g not in out]
+        return out
+
+    @staticmethod
+    def _topics(*names: str) -> list[dict]:
+        return [t for t in topics() if t["name"] in names]

@@ -1,0 +1,138 @@
+"""Why each pick: its one or two strongest grounds, in sentences a person would write, made only from the item's
+fact sheet, the person's own ratings and likes, and the wishes in force; no two cards of one reply share a
+sentence. The wording lives in ``prompts/wording.json`` (several phrasings per ground).
+
+Grounds, strongest first: a liked (or rated, or "more like") item whose fans loved this one too, with the count
+("48 of the 120 people who loved Fargo loved this too"); the wishes it meets; its standing with the catalog's
+raters within its genres; its ratings; its genres and year.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from catalog import Item
+from catalog.domain import Domain
+
+from . import prompting
+from .factsheet import CatalogFacts, Sheet
+from .state import Wishes
+
+
+@lru_cache(maxsize=1)
+def wording() -> dict:
+    return json.loads((prompting.PROMPTS_DIR / "wording.json").read_text(encoding="utf-8"))
+
+
+def say(key: str, variant: int = 0, **values) -> str:
+    """The ``variant``-th phrasing of ``key`` (cycling), filled, with spacing and the first letter tidied."""
+    phrasings = wording()[key]
+    phrasing = phrasings[variant % len(phrasings)] if isinstance(phrasings, list) else phrasings
+    text = " ".join(phrasing.format(**values).split())
+    return text[:1].upper() + text[1:]
+
+
+def variants(key: str) -> int:
+    phrasings = wording()[key]
+    return len(phrasings) if isinstance(phrasings, list) else 1
+
+
+class Reasons:
+    """Reasons and explanations for one catalog."""
+
+    def __init__(self, facts: CatalogFacts, domain: Domain):
+        self.facts, self.domain = facts, domain
+
+    def cards(self, picks: list[tuple[Item, list[Item]]], wishes: Wishes, ratings: dict[int, float]) -> list[str]:
+        """One reason per pick (``(item, the items that support it)``), no sentence repeated across cards."""
+        used: set[str] = set()
+        out = []
+        for n, (item, because) in enumerate(picks):
+            sentences = []
+            for key, values in self.grounds(item, because, wishes, ratings):
+                for k in range(variants(key)):
+                    sentence = say(key, n + k, **values)
+                    if sentence not in used:
+                        sentences.append(sentence)
+                        used.add(sentence)
+                        break
+                if len(sentences) == 2:
+                    break
+            out.append(" ".join(sentences))
+        return out
+
+    def explanation(self, item: Item, because: list[Item], wishes: Wishes, ratings: dict[int, float]) -> str:
+        """"Why the third one?": every ground there is, more than a card holds."""
+        grounds = [say(key, n, **values) for n, (key, values) in enumerate(
+            self.grounds(item, because, wishes, ratings, every=True))]
+        fans = self.facts.sheet(item).neighbours
+        if fans:
+            grounds.append(say("about_fans", titles=_titles([f.other for f in fans])))
+        if not grounds:
+            return say("explain_none", label=item.label)
+        return say("explain_lead", label=item.label) + " " + " ".join(grounds)
+
+    def grounds(self, item: Item, because: list[Item], wishes: Wishes, ratings: dict[int, float],
+                every: bool = False) -> list[tuple[str, dict]]:
+        """(wording key, values) per ground, strongest first; ``every``: all supporting items, not one."""
+        sheet = self.facts.sheet(item)
+        out = []
+        for other in because[: 3 if every else 1]:
+            liked = self.facts.co_liked(item, other)
+            if liked is None or not liked.both:
+                continue
+            values = {"other": other.label, "both": liked.both, "fans": liked.fans}
+            if other.id in ratings:
+                out.append(("because_rated", values | {"rating": self._rating(ratings[other.id])}))
+            elif other.id in wishes.similar_to:
+                out.append(("because_similar", values))
+            else:
+                out.append(("because_liked", values))
+        wish = self._wish(item, wishes)
+        if wish is not None:
+            key = "wishes" if item.year else "wishes_no_year"
+            out.append((key, self._basics(item) | {"wish": wish}))
+        out += self._standing(sheet)
+        if not out:
+            out.append(("popular_fallback", self._basics(item)))
+        return out
+
+    def _standing(self, sheet: Sheet) -> list[tuple[str, dict]]:
+        if not sheet.raters:
+            return []
+        values = {"raters": sheet.raters, "mean": f"{sheet.mean:.1f}", "top": f"{sheet.scale[1]:g}",
+                  "items": self.domain.items}
+        if sheet.standing and sheet.standing.beats >= 0.5:
+            return [("standing", values | {"genre": sheet.standing.genre.lower(),
+                                           "share": f"{sheet.standing.beats:.0%}",
+                                           "share_top": f"{max(0.01, 1 - sheet.standing.beats):.0%}"})]
+        return [("rated", values)]
+
+    def _wish(self, item: Item, wishes: Wishes) -> str | None:
+        """The wishes in force this item meets, in words ("sci-fi and horror"), or None when none was stated."""
+        genres = [g.lower() for g in wishes.required_genres + wishes.genres if g in item.genres]
+        years = wishes.year_min is not None or wishes.year_max is not None
+        if not genres and not years:
+            return None
+        return " and ".join(genres)
+
+    def _basics(self, item: Item) -> dict:
+        return basics(item, self.domain)
+
+    def _rating(self, value: float) -> str:
+        return f"{value:g}/{self.domain.rating_scale[1]:g}"
+
+
+def basics(item: Item, domain: Domain) -> dict:
+    """An item's plain facts as wording values ("a crime / drama", "Crime / drama", the year, the nouns)."""
+    genres = " / ".join(g.lower() for g in item.genres if g.lower() != "unknown")
+    article = "an" if (genres or domain.item)[0] in "aeiou" else "a"
+    return {"item": domain.item, "items": domain.items, "year": item.year or "", "label": item.label,
+            "genres_plain": genres.capitalize() or domain.item.capitalize(),
+            "a_genres": f"{article} {genres}".strip()}
+
+
+def _titles(items: list[Item]) -> str:
+    labels = [i.label for i in items]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
