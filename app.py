@@ -9,7 +9,8 @@ from pathlib import Path
 from settings import Settings, add_arguments
 
 OPTIONS = ("host", "port", "share", "model", "llm_url", "device", "quantization", "source", "interactions",
-           "mapping", "db", "data_dir", "ml100k_dir", "recommender", "rerank_weight", "runtime", "llm_reasons")
+           "mapping", "db", "data_dir", "ml100k_dir", "recommender", "rerank_weight", "runtime", "llm_reasons",
+           "private_users", "session_idle_days")
 
 
 def parse_settings(argv: list[str] | None = None) -> Settings:

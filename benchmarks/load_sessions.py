@@ -104,7 +104,7 @@ def run_threads(jobs: list[Callable[[], None]], deadline: float) -> int:
 
 
 def stored_user_messages(agent, api, token: str) -> list[str]:
-    return [m["content"] for m in agent.sessions.get(api.keys.session_id(token)).messages if m["role"] == "user"]
+    return [m["content"] for m in agent.sessions.get(api.keys.signed(token).session_id).messages if m["role"] == "user"]
 
 
 def distinct_sessions(url, agent, api, clients: int, turns: int, deadline: float) -> Tally:
@@ -171,7 +171,7 @@ def like_during_turn(url, agent, api, trials: int, delay: float, deadline: float
         tally.unfinished += run_threads([timed(turn, send_turn), timed(like, send_like)], deadline)
         tally.overlapped += bool(turn and like and overlapping(turn[0], like[0]))
         if noted and noted[0] and noted[0].startswith("Noted"):
-            tally.lost += item not in agent.profile(api.keys.session_id(token))["wishes"].liked
+            tally.lost += item not in agent.profile(api.keys.signed(token).session_id)["wishes"].liked
     return tally
 
 
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     deadline = started + args.timeout
     with tempfile.TemporaryDirectory(prefix="load-sessions-") as folder:
         demo, url, startup = serve(Path(folder), args.model_seconds)
-        api = PageApi(startup, SessionKeys(folder))
+        api = PageApi(startup, SessionKeys.of(startup.settings))
         tallies = []
         try:
             delay = args.model_seconds / 2  # a like or a forget lands in the middle of a turn

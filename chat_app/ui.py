@@ -30,7 +30,7 @@ KEEP_TOKEN = f"(token) => {{ if (token) window.sessionStorage.setItem({STORAGE_K
 
 
 def create_app(startup: AgentStartup) -> gr.Blocks:
-    keys = SessionKeys(startup.settings.data_dir)
+    keys = SessionKeys.of(startup.settings)
     with gr.Blocks(title=TITLE) as demo:
         p, controls = layout.build(TITLE, View())
         act = Actions(startup, keys, p)
