@@ -32,7 +32,8 @@ KEEP_TOKEN = f"(token) => {{ if (token) window.sessionStorage.setItem({STORAGE_K
 def create_app(startup: AgentStartup) -> gr.Blocks:
     keys = SessionKeys.of(startup.settings)
     with gr.Blocks(title=TITLE) as demo:
-        p, controls = layout.build(TITLE, View())
+        settings = startup.settings
+        p, controls = layout.build(TITLE, View(), settings.max_message_chars, personas=not settings.private_users)
         act = Actions(startup, keys, p)
         every = p.all()
         private = {"api_visibility": "private", "show_progress": "hidden"}  # the status line shows progress

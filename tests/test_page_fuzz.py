@@ -37,7 +37,7 @@ def api(startup):  # noqa: F811
 @pytest.fixture(scope="module")
 def actions(startup, api):  # noqa: F811
     with gr.Blocks():
-        parts, _ = layout.build("fuzz", View())
+        parts, _ = layout.build("fuzz", View(), api.startup.settings.max_message_chars, personas=True)
     return Actions(startup, api.keys, parts)
 
 

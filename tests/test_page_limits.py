@@ -11,7 +11,7 @@ import httpx
 import pytest
 from page_helpers import launch, startup  # noqa: F401
 
-from chat_app.page.api import NAMES, PRIVATE_USERS, PageApi
+from chat_app.page.api import NAMES, PageApi
 from chat_app.page.keys import SessionKeys
 from chat_app.page.limits import Limits
 
@@ -56,12 +56,6 @@ def test_an_oversized_field_gets_a_clear_error_before_any_work(api, field, call)
     answer, allocated = peak(lambda: call(api, big))
     assert answer["error"].startswith(f"{field}: at most")
     assert allocated < SMALL_PEAK
-
-
-def test_a_private_catalog_takes_no_user_id(startup):  # noqa: F811
-    private = PageApi(startup, SessionKeys.of(startup.settings))
-    private.startup = type("Private", (), {"settings": startup.settings.replace(private_users=True)})()
-    assert private.recommend(genres=["Drama"], user_id=1) == {"error": PRIVATE_USERS}
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,9 @@ from page_helpers import Guarded, browser, call_event, launch, send, startup, ti
 
 import synthetic
 from chat_app.llm.fake import FakeChatModel
-from chat_app.page.api import BAD_SESSION, PageApi
+from chat_app.page.api import BAD_SESSION, PRIVATE_USERS, PageApi
+from chat_app.page.layout import PRIVATE_NOTE
+from chat_app.page.text import md
 from chat_app.page.keys import SECRET_FILE, SessionKeys
 from settings import Settings
 
@@ -65,6 +67,32 @@ def test_tokens_end_when_their_conversation_is_idle(startup, monkeypatch):  # no
     startup.agent.respond(api.keys.signed(in_use).session_id, "recommend some romance")
     assert api.chat("hello", unused) == {"error": BAD_SESSION}
     assert api.chat("hello", in_use)["text"]
+
+
+def test_where_catalog_users_are_private_nobody_reads_their_histories(startup):  # noqa: F811
+    """The operator's choice (``private_users``): no persona on the page, no user_id in recommend."""
+    import gradio as gr
+
+    from chat_app.page import layout
+    from chat_app.page.actions import Actions
+    from chat_app.page.turns import View
+    from chat_app.startup import AgentStartup
+    from chat_app.ui import create_app
+
+    private = AgentStartup(startup.settings.replace(private_users=True), build=lambda progress: startup.agent).start()
+    assert private.wait(10) is startup.agent
+    api = PageApi(private, SessionKeys.of(private.settings))
+    assert api.recommend(genres=["Drama"], user_id=1) == {"error": PRIVATE_USERS}
+    assert api.recommend(genres=["Drama"], k=3)["items"]
+    with gr.Blocks():
+        parts, _ = layout.build("private", View(), 100, personas=False)
+    token = api.new_session()
+    act = Actions(private, api.keys, parts)
+    chosen = act.checked(act.choose_user)(token, "1")
+    assert chosen[parts.status] == md(PRIVATE_NOTE)
+    assert startup.agent.profile(api.keys.signed(token).session_id)["user_id"] is None
+    demo = create_app(private)
+    assert not next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "user-id").visible
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from chat_app.startup import AgentStartup
 from chat_app.wishes_text import chips
 
 from .keys import SessionKeys
-from .layout import Parts
+from .layout import PRIVATE_NOTE, Parts
 from .text import card_markdown, md, md_lines, profile_markdown, understood_markdown
 from .turns import View, run_turn, stored_cards, stored_history, take_back
 
@@ -164,6 +164,9 @@ class Actions:
                 | self.session_parts(agent, session_id))
 
     def choose_user(self, agent, session_id, value):
+        """Chat as a catalog user, where the operator allows it (the event can be called without the page)."""
+        if self.startup.settings.private_users:
+            return {self.p.status: md(PRIVATE_NOTE)}
         typed = "" if value is None else str(value).strip()
         note = agent.set_user(session_id, typed or None)
         return {self.p.status: md(note)} | self.session_parts(agent, session_id)
