@@ -96,6 +96,11 @@ class SessionStore:
                 if not hold.users:
                     del self._holds[session_id]
 
+    def in_use(self) -> int:
+        """How many sessions have a lock in memory (an edit holds or waits for it)."""
+        with self._db_lock:
+            return len(self._holds)
+
     def get(self, session_id: str) -> Session:
         with self._db_lock:
             rows = list(self.db.query("select state from sessions where id = ?", [session_id]))

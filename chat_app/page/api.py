@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from chat_app.startup import AgentStartup
 from recommender.tool import RecommendInput, run_tool
 
+from .capacity import MODEL_EVENT
 from .keys import SessionKeys
 from .limits import Limits
 
@@ -137,8 +138,7 @@ class PageApi:
     def register(self) -> None:
         """Name the endpoints inside the Blocks being built (they become MCP tools too)."""
         for name in NAMES:
-            model = {"concurrency_limit": 1, "concurrency_id": "model"} if name == "chat" else {}
-            gr.api(getattr(self, name), api_name=name, **model)
+            gr.api(getattr(self, name), api_name=name, **(MODEL_EVENT if name == "chat" else {}))
 
 
 def ready_route(startup: AgentStartup) -> APIRoute:

@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from chat_app.startup import AgentStartup
 
 from .api import NAMES, ready_route
+from .capacity import STATE_SESSIONS
 from .guard import Guard
 
 THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"],
@@ -32,7 +33,13 @@ CSS = """
 
 
 def serve_options(startup: AgentStartup) -> dict:
-    """Keyword arguments for ``Blocks.launch`` and ``gr.mount_gradio_app``."""
+    """Keyword arguments for ``gr.mount_gradio_app``; ``launch_options`` for ``Blocks.launch``."""
     guard = Middleware(Guard, max_bytes=startup.settings.max_request_bytes, api_names=NAMES)
     return {"theme": THEME, "css": CSS, "mcp_server": True, "enable_monitoring": False,
             "app_kwargs": {"routes": [ready_route(startup)], "middleware": [guard]}}
+
+
+def launch_options(startup: AgentStartup) -> dict:
+    """Keyword arguments for ``Blocks.launch``: launch also sets how many sessions' page state Gradio keeps
+    (``mount_gradio_app`` keeps what ``create_app`` set)."""
+    return serve_options(startup) | {"state_session_capacity": STATE_SESSIONS}
