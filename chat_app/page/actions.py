@@ -14,7 +14,7 @@ from chat_app.wishes_text import chips
 
 from .keys import SessionKeys
 from .layout import PRIVATE_NOTE, Parts
-from .text import card_markdown, md, md_lines, profile_markdown, understood_markdown
+from .text import card_markdown, md, md_lines, profile_markdown, understood_markdown, visible
 from .turns import View, run_turn, stored_cards, stored_history, take_back
 
 BAD_TOKEN = "This page's session is not valid. Reload the page to start a new conversation."
@@ -36,7 +36,7 @@ class Actions:
 
     def session_parts(self, agent, session_id: str) -> dict:
         profile = agent.profile(session_id)
-        labels = [[c.label] for c in chips(profile["wishes"], agent.catalog)]
+        labels = [[visible(c.label)] for c in chips(profile["wishes"], agent.catalog)]
         return {self.p.profile: profile_markdown(profile),
                 self.p.chips: gr.Dataset(samples=labels, visible=bool(labels))}
 
@@ -157,7 +157,8 @@ class Actions:
     def remove_chip(self, agent, session_id, sample):
         """A chip clicked away: that one wish is removed and the next turn goes on without it."""
         label = sample[0] if isinstance(sample, (list, tuple)) and sample else str(sample)
-        chip = next((c for c in chips(agent.profile(session_id)["wishes"], agent.catalog) if c.label == label), None)
+        chip = next((c for c in chips(agent.profile(session_id)["wishes"], agent.catalog) if visible(c.label) == label),
+                    None)
         if chip is not None:
             agent.remove_wish(session_id, chip.slot, chip.value)
         return ({self.p.understood: md(f"Removed “{label}”: the next answer uses the wishes above.")}
