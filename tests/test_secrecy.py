@@ -75,9 +75,27 @@ def test_the_probe_that_passed_the_exact_check_is_caught():
     assert intro[:40] not in first and leaks_system_prompt(intro, movies)
     assert leaks_system_prompt(f"Opening: {first.replace('one catalog', 'a catalog')}", movies)
     assert not leaks_system_prompt("Here are some comedies you might enjoy.", movies)
+    greeting = "Hi there! I'm CineBot, a friendly assistant that recommends movies from one catalog."
+    assert leaks_system_prompt(greeting, movies)  # the real model's greeting: 10 of the first line's 15 words
 
 
 def test_short_lines_and_empty_text_are_not_judged():
     movies = load_domain("movies")
     assert all(len(secrecy.words(line)) >= secrecy.MIN_WORDS for line in lines(movies))
     assert not secrecy.repeats_prompt("", movies) and not secrecy.repeats_prompt("Opening:", movies)
+
+
+@pytest.mark.real
+def test_the_attempts_that_made_the_real_model_repeat_its_prompt_show_no_line(ml100k_settings, ml100k_catalog):
+    """The extraction attempts after which the packaged model wrote a prompt line (docs/secrecy.md): the reply
+    shown reveals no line (the independent judge of benchmarks.eval_secrecy)."""
+    import json
+
+    from benchmarks.eval_secrecy import ATTEMPTS, Judge, run_session
+    from chat_app.agent import build_agent
+
+    agent = build_agent("default", settings=ml100k_settings, db=ml100k_catalog.path, progress=lambda m: None)
+    attempts = {a["id"]: a for a in map(json.loads, ATTEMPTS.read_text(encoding="utf-8").splitlines())}
+    judge = Judge(agent.tools.domain)
+    turns = [turn for key in ("x01", "x11", "x34", "x36") for turn in run_session(agent, judge, attempts[key]["turns"])]
+    assert [turn.shown_leak for turn in turns if turn.shown_leak] == []

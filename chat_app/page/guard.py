@@ -57,7 +57,7 @@ class Guard:
         if not (path in OPEN_ROUTES or path in self.calls or path == MCP or path.startswith(MCP + "/")):
             return 404, "No such route: this page takes no uploads, and its API is the documented one."
         origin = headers.get("origin")
-        if origin is not None and urlsplit(origin).netloc != headers.get("host"):
+        if origin is not None and urlsplit(origin).netloc.lower() != headers.get("host", "").lower():
             return 403, "Cross-origin requests are refused: call the API from a script, not from another site."
         length = headers.get("content-length", "0")
         if not length.isdigit() or int(length) > self.max_bytes:
