@@ -1,7 +1,8 @@
 """The hardening probes of issue 20 as rows of ``benchmarks.load_sessions``: each sends what the public probe sent
 to the page on loopback and counts the answers that were the expected one, with the resident memory (RSS) of
 the process before, at its peak and after. The server runs in this process, so its RSS includes the probing
-clients (small: large bodies are streamed, never held whole).
+clients; they share one pooled HTTP client and stream large bodies, so they hold little. Memory Python frees is
+not always given back to the system, so an RSS that stays up after a probe is a ceiling, not a leak.
 
 1. oversized inputs: a 20 MB body to every endpoint, the queue and MCP; four 5 MB queries at once; the list and
    text fields of ``recommend`` just over their bounds;
@@ -56,28 +57,29 @@ class Row:
         return self.got == self.requests
 
 
+def rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 2**20
+
+
 class Watch:
     """The process's RSS before, at its peak (sampled every 20 ms) and after a block, and the block's wall time."""
 
     def __init__(self, row: Row):
-        self.row, self.process, self.done = row, psutil.Process(), threading.Event()
-
-    def mb(self) -> float:
-        return self.process.memory_info().rss / 2**20
+        self.row, self.done = row, threading.Event()
 
     def sample(self) -> None:
         while not self.done.wait(0.02):
-            self.peak = max(self.peak, self.mb())
+            self.peak = max(self.peak, rss_mb())
 
     def __enter__(self) -> Row:
-        self.before = self.peak = self.mb()
+        self.before = self.peak = rss_mb()
         self.clock = time.monotonic()
         threading.Thread(target=self.sample, daemon=True).start()
         return self.row
 
     def __exit__(self, *exc) -> None:
         self.done.set()
-        after = self.mb()
+        after = rss_mb()
         self.row.rss, self.row.wall = (self.before, max(self.peak, after), after), time.monotonic() - self.clock
 
 
@@ -99,12 +101,6 @@ def call(client: httpx.Client, name: str, data: list | None = None, **post) -> t
         return posted.status_code, posted.text, posted.headers
     result = client.get(f"gradio_api/call/{name}/{posted.json()['event_id']}").text
     return 200, json.loads(result.rsplit("data: ", 1)[-1])[0], posted.headers
-
-
-def fresh(url: str, name: str, data: list | None = None, **post) -> tuple[int, object, httpx.Headers]:
-    """``call`` from a client of its own (one connection per simultaneous caller)."""
-    with httpx.Client(base_url=url, timeout=300) as client:
-        return call(client, name, data, **post)
 
 
 def files_in(folder: Path) -> int:
@@ -131,28 +127,33 @@ def at_once(jobs: list[Callable[[], object]]) -> list:
     return results
 
 
-def oversized(url: str, names: tuple[str, ...]) -> Row:
+def pooled(url: str) -> httpx.Client:
+    """One client for every probe, with a connection for each simultaneous caller."""
+    return httpx.Client(base_url=url, timeout=300, limits=httpx.Limits(max_connections=None))
+
+
+def oversized(client: httpx.Client, names: tuple[str, ...]) -> Row:
     row = Row("1. a 20 MB body to each endpoint, the queue and MCP; four 5 MB queries at once; each recommend "
               "field just over its bound", "413, or an error naming the field")
     over, many = "x" * 4001, ["Fantasy"] * 21
     fields = ([over, None, None, None, None, None, None, 3], ["", many, None, None, None, None, None, 3],
               ["", None, many, None, None, None, None, 3], ["", None, None, None, None, [over], None, 3])
-    with Watch(row), httpx.Client(base_url=url, timeout=120) as client:
+    with Watch(row):
         refused = [call(client, name, **sized(HUGE))[0] for name in names]
         refused += [client.post(path, **sized(HUGE)).status_code for path in ("gradio_api/queue/join",
                                                                              "gradio_api/mcp/")]
-        refused += [answer[0] for answer in at_once([lambda: fresh(url, "recommend", **sized(HUGE // 4))] * 4)]
+        refused += [answer[0] for answer in at_once([lambda: call(client, "recommend", **sized(HUGE // 4))] * 4)]
         answers = [call(client, "recommend", data)[1] for data in fields]
     row.requests = len(refused) + len(answers)
     row.got = refused.count(413) + sum("at most" in str(answer.get("error", "")) for answer in answers)
     return row
 
 
-def uploads(url: str, upload_folder: Path) -> Row:
+def uploads(client: httpx.Client, upload_folder: Path) -> Row:
     row = Row("2. a 50 MB upload from another origin and from none; the API called from another origin",
               "404 (no upload route); 403")
     before = files_in(upload_folder)
-    with Watch(row), httpx.Client(base_url=url, timeout=120) as client, tempfile.TemporaryFile() as big:
+    with Watch(row), tempfile.TemporaryFile() as big:
         big.truncate(50_000_000)
         statuses = []
         for headers in (EVIL, {}):
@@ -165,7 +166,7 @@ def uploads(url: str, upload_folder: Path) -> Row:
     return row
 
 
-def private_history(url: str, catalog) -> Row:
+def private_history(client: httpx.Client, catalog) -> Row:
     """The probe that read 217 of MovieLens user 1's 272 ratings, against a catalog whose users are private."""
     users = [user for (user,) in catalog.db.execute("select distinct user_id from interactions").fetchall()]
     user = max(users, key=lambda u: len(catalog.history(u)))
@@ -174,7 +175,7 @@ def private_history(url: str, catalog) -> Row:
     row = Row(f"4. user {user}'s history through recommend(user_id, each genre × 5 year ranges, k=100), catalog "
               "users private", "an error, no item")
     found: set[int] = set()
-    with Watch(row), httpx.Client(base_url=url, timeout=60) as client:
+    with Watch(row):
         for genre in catalog.genres:
             for low, high in years:
                 answer = call(client, "recommend", ["", [genre], None, low, high, None, user, 100])[1]
@@ -185,10 +186,10 @@ def private_history(url: str, catalog) -> Row:
     return row
 
 
-def burst(url: str, sessions: int) -> Row:
+def burst(client: httpx.Client, sessions: int) -> Row:
     row = Row(f"5. {sessions} new sessions at once", "a token")
     with Watch(row):
-        answers = at_once([lambda: fresh(url, "new_session")] * sessions)
+        answers = at_once([lambda: call(client, "new_session")] * sessions)
     statuses = [a[0] if isinstance(a, tuple) else type(a).__name__ for a in answers]
     row.requests, row.got = sessions, statuses.count(200)
     refused = {s: statuses.count(s) for s in set(statuses) - {200}}
@@ -196,12 +197,11 @@ def burst(url: str, sessions: int) -> Row:
     return row
 
 
-def model_line(url: str, chats: int, room: int) -> Row:
+def model_line(client: httpx.Client, chats: int, room: int) -> Row:
     row = Row(f"5. {chats} chats at once, {room} may wait for the model", "a reply, or 429 with Retry-After")
-    with httpx.Client(base_url=url, timeout=60) as client:
-        tokens = [call(client, "new_session")[1] for _ in range(chats)]
+    tokens = [call(client, "new_session")[1] for _ in range(chats)]
     with Watch(row):
-        answers = at_once([lambda token=token: fresh(url, "chat", ["recommend a novel", token, True])
+        answers = at_once([lambda token=token: call(client, "chat", ["recommend a novel", token, True])
                            for token in tokens])
     replied = sum(isinstance(a, tuple) and a[0] == 200 and "text" in a[1] for a in answers)
     told = [a for a in answers if isinstance(a, tuple) and a[0] == 429 and "Retry-After" in a[2]]
@@ -211,30 +211,33 @@ def model_line(url: str, chats: int, room: int) -> Row:
     return row
 
 
-def anonymous(url: str, demo, agent, sessions: int, item: int) -> Row:
-    """Anonymous sessions, each a new session and a like (a stored conversation), from 4 clients."""
+def anonymous(client: httpx.Client, demo, agent, sessions: int, item: int) -> Row:
+    """Anonymous sessions, each a new session and a like (a stored conversation), from 4 callers at a time; the
+    RSS is also noted after each quarter of them."""
     row = Row(f"5. {sessions} anonymous sessions, each a new session and a like", "a token, then a note")
-    per_client = sessions // 4
+    quarter, marks = sessions // 4, []
 
-    def client_job() -> int:
-        done = 0
-        with httpx.Client(base_url=url, timeout=60) as client:
-            for _ in range(per_client):
-                token = call(client, "new_session")[1]
-                done += str(call(client, "feedback", [token, item, True])[1]).startswith("Noted")
-        return done
+    def caller() -> int:
+        noted = 0
+        for _ in range(quarter // 4):
+            token = call(client, "new_session")[1]
+            noted += str(call(client, "feedback", [token, item, True])[1]).startswith("Noted")
+        return noted
 
     with Watch(row):
-        row.got = sum(at_once([client_job] * 4))
-    row.requests = 4 * per_client
-    row.note = (f"page state kept for {len(demo.state_holder.session_data)} sessions, "
-                f"{agent.sessions.in_use()} session locks held afterwards")
+        for _ in range(4):
+            row.got += sum(at_once([caller] * 4))
+            marks.append(f"{rss_mb():.0f}")
+    row.requests = 16 * (quarter // 4)
+    row.note = (f"RSS after each quarter {' / '.join(marks)} MB; page state kept for "
+                f"{len(demo.state_holder.session_data)} sessions, {agent.sessions.in_use()} session locks held "
+                "afterwards")
     return row
 
 
-def after_forget(url: str, sessions: int, item: int) -> Row:
+def after_forget(client: httpx.Client, sessions: int, item: int) -> Row:
     row = Row(f"5. {sessions} tokens used again after forget", "refused")
-    with Watch(row), httpx.Client(base_url=url, timeout=60) as client:
+    with Watch(row):
         for _ in range(sessions):
             token = call(client, "new_session")[1]
             call(client, "feedback", [token, item, True])
@@ -244,10 +247,10 @@ def after_forget(url: str, sessions: int, item: int) -> Row:
     return row
 
 
-def hidden(url: str, demo) -> Row:
+def hidden(client: httpx.Client, demo) -> Row:
     row = Row("6. the page's private events by name; the OpenAPI schemas; the monitoring dashboard", "404; 404; 403")
     private = sorted({fn.api_name for fn in demo.fns.values() if fn.api_visibility == "private" and fn.api_name})
-    with Watch(row), httpx.Client(base_url=url, timeout=60) as client:
+    with Watch(row):
         got = [call(client, name, [None])[0] == 404 for name in private]
         got += [client.get(path).status_code == status
                 for path, status in (("openapi.json", 404), ("gradio_api/openapi.json", 404), ("monitoring", 403))]

@@ -253,23 +253,26 @@ def table(tallies: list[Tally]) -> str:
 
 
 def probes(url: str, demo, startup, args) -> list[load_probes.Row]:
-    """The hardening probes, in the order of the issue's list."""
+    """The hardening probes, numbered as in the issue; the anonymous sessions run before the burst, whose
+    simultaneous callers would leave freed memory for them to reuse."""
     from gradio.utils import get_upload_folder
 
     from chat_app.page.api import NAMES
     from chat_app.page.capacity import WAITING_TURNS
 
-    item = startup.agent.catalog.all_items()[0].id
-    runs = [lambda: load_probes.oversized(url, NAMES), lambda: load_probes.uploads(url, Path(get_upload_folder())),
-            lambda: load_probes.private_history(url, startup.agent.catalog),
-            lambda: load_probes.burst(url, args.burst), lambda: load_probes.model_line(url, 2 * WAITING_TURNS,
-                                                                                      WAITING_TURNS),
-            lambda: load_probes.anonymous(url, demo, startup.agent, args.anonymous, item),
-            lambda: load_probes.after_forget(url, args.trials, item), lambda: load_probes.hidden(url, demo)]
-    rows = []
-    for run in runs:
-        rows.append(run())
-        print(rows[-1].line(), flush=True)
+    agent, rows = startup.agent, []
+    item = agent.catalog.all_items()[0].id
+    with load_probes.pooled(url) as client:
+        for run in (lambda: load_probes.oversized(client, NAMES),
+                    lambda: load_probes.uploads(client, Path(get_upload_folder())),
+                    lambda: load_probes.private_history(client, agent.catalog),
+                    lambda: load_probes.anonymous(client, demo, agent, args.anonymous, item),
+                    lambda: load_probes.burst(client, args.burst),
+                    lambda: load_probes.model_line(client, 2 * WAITING_TURNS, WAITING_TURNS),
+                    lambda: load_probes.after_forget(client, args.trials, item),
+                    lambda: load_probes.hidden(client, demo)):
+            rows.append(run())
+            print(rows[-1].line(), flush=True)
     return rows
 
 

@@ -18,10 +18,15 @@ from fastapi import HTTPException
 
 MODEL = "model"  # the concurrency group of every event that uses the model
 MODEL_EVENT = {"concurrency_limit": 1, "concurrency_id": MODEL}  # one turn at a time
-WAITING_TURNS = 32     # turns waiting for the model: under a minute at the back with the default model on 2 cores
-WAITING_OTHER = 512    # any other event, which ends in milliseconds: a burst of 500 new sessions all get one
-STATE_SESSIONS = 1000  # Gradio sessions whose page state is kept: about 95 KB each
-FIRST_GUESS = 5.0      # seconds per event before one has finished
+# Turns take 0.3-1.4 s with the default model on 2 cores (docs/turn-latency.md): the last of 32 waits under a
+# minute; longer, and a 429 with Retry-After is the clearer answer.
+WAITING_TURNS = 32
+# Anything else ends in milliseconds: 500 new sessions asked for at once were all answered, in 26 s on 2 cores.
+WAITING_OTHER = 512
+# About 100 KB of page state each: 10,000 anonymous sessions grew the server by 98 MB for the first 2,500 and 12 MB
+# for the next 7,500 (docs/load-test.md).
+STATE_SESSIONS = 1000
+FIRST_GUESS = 5.0  # seconds per event before one has finished
 
 
 def busy(waiting: int, seconds: float, turns: bool) -> HTTPException:
