@@ -10,15 +10,18 @@ Two measures, both the share of a line that the text reproduces (case folded, ma
 characters dropped):
 
 * words: the most of the line's words that one stretch of the text has in the same order (gaps allowed:
-  rapidfuzz's longest common subsequence over words, in windows half again as long as the line);
+  rapidfuzz's longest common subsequence over words, in windows half again as long as the line), as a share of
+  the line; at least ``MIN_MATCHED`` words, so a reply that echoes three words of the user's request which an
+  example request happens to share is no copy;
 * letters: rapidfuzz's partial ratio of the line's letters against the text's, times the share of the line
   the matching stretch covers (so a short reply that is a piece of a long line scores low); it catches
   copies respaced or re-punctuated so that no word survives.
 
 A line is repeated when either reaches its threshold. The thresholds were chosen on programmatic copies of every
-line and on ordinary replies (tests/test_secrecy.py): a copy with one word dropped, two adjacent words swapped or
-three letters changed scores 0.83 or more on one measure, and the ordinary replies at most 0.62 on words and 0.66
-on letters.
+line and on ordinary replies (tests/test_secrecy.py): every copy with one word dropped, two adjacent words
+swapped or three letters changed scores 0.8 or more on one measure; the ordinary replies score at most 0.44 on
+words (or echo three words) and 0.72 on letters. The real model's greeting "I'm CineBot, a friendly assistant
+that recommends movies from one catalog" has 10 of the first line's 15 words (0.67) and counts as repeating it.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ from . import prompting
 
 SECRET = ("system", "intro", "chat", "about", "phrase", "read_state", "rerank", "decide")
 MIN_WORDS = 5
-WORDS_THRESHOLD = 0.7
+MIN_MATCHED = 4
+WORDS_THRESHOLD = 0.6
 LETTERS_THRESHOLD = 0.85
 
 
@@ -46,11 +50,11 @@ def words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text)
 
 
-def word_share(line: tuple[str, ...], text: list[str]) -> float:
-    """The largest share of ``line``'s words one stretch of ``text`` has in order."""
+def words_matched(line: tuple[str, ...], text: list[str]) -> int:
+    """The most of ``line``'s words one stretch of ``text`` has in order."""
     step = max(1, len(line) // 2)
     starts = range(0, max(1, len(text) - len(line) + step), step)
-    return max(LCSseq.similarity(line, text[start:start + len(line) + step]) for start in starts) / len(line)
+    return max(LCSseq.similarity(line, text[start:start + len(line) + step]) for start in starts)
 
 
 def letter_share(line: str, text: str) -> float:
@@ -65,7 +69,7 @@ def repeated_lines(text: str, domain: Domain) -> list[str]:
     said = words(text)
     letters = "".join(said)
     return [line for line, line_words in secret_lines(tuple(sorted(prompting.domain_words(domain).items())))
-            if word_share(line_words, said) >= WORDS_THRESHOLD
+            if words_matched(line_words, said) >= max(MIN_MATCHED, WORDS_THRESHOLD * len(line_words))
             or letter_share("".join(line_words), letters) >= LETTERS_THRESHOLD]
 
 
