@@ -9,7 +9,8 @@ from pathlib import Path
 from settings import Settings, add_arguments
 
 OPTIONS = ("host", "port", "share", "model", "llm_url", "device", "quantization", "source", "interactions",
-           "mapping", "db", "data_dir", "ml100k_dir", "recommender", "rerank_weight", "runtime", "llm_reasons")
+           "mapping", "db", "data_dir", "ml100k_dir", "recommender", "rerank_weight", "runtime", "llm_reasons",
+           "private_users", "session_idle_days")
 
 
 def parse_settings(argv: list[str] | None = None) -> Settings:
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    from chat_app.page.serve import serve_options
+    from chat_app.page.serve import launch_options
     from chat_app.startup import AgentStartup
     from chat_app.ui import create_app
 
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = create_app(startup)
     url = f"http://{settings.host}:{settings.port}"
     print(f"The chat page: {url} (model: {settings.llm_url or settings.model}); readiness: {url}/ready", flush=True)
-    demo.launch(server_name=settings.host, server_port=settings.port, share=settings.share, **serve_options(startup))
+    demo.launch(server_name=settings.host, server_port=settings.port, share=settings.share, **launch_options(startup))
     return 0
 
 

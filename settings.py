@@ -57,7 +57,20 @@ class Settings:
     llm_reasons: bool = _opt(False, "CHATREC_LLM_REASONS",
                              "let the LLM rewrite each pick's grounded reason as one sentence (checked against the "
                              "facts; about 1 s per pick on a 2-core CPU)")
-    max_message_chars: int = _opt(4000, "CHATREC_MAX_MESSAGE_CHARS", "longer messages are cut to this length")
+    max_message_chars: int = _opt(4000, "CHATREC_MAX_MESSAGE_CHARS",
+                                  "longer messages are cut to this length; the API refuses any other text field "
+                                  "(a query) that is longer")
+    max_list_items: int = _opt(20, "CHATREC_MAX_LIST_ITEMS",
+                               "the API refuses a list field (genres, titles) with more entries, or with more "
+                               "characters in all than a message may have")
+    max_request_bytes: int = _opt(1_000_000, "CHATREC_MAX_REQUEST_BYTES",
+                                  "the page refuses a request whose body is larger (HTTP 413) before reading it")
+    session_idle_days: float = _opt(3.0, "CHATREC_SESSION_IDLE_DAYS",
+                                    "a conversation idle this long is deleted and its token stops working")
+    private_users: bool = _opt(False, "CHATREC_PRIVATE_USERS",
+                               "keep catalog users' histories private: the page offers no catalog user to chat "
+                               "as and the API's recommend takes no user_id (for a shop's customers; MovieLens "
+                               "is public data)")
     host: str = _opt("127.0.0.1", "CHATREC_HOST", "address the web page listens on")
     port: int = _opt(7860, "CHATREC_PORT", "port the web page listens on")
     share: bool = _opt(False, "CHATREC_SHARE", "ask Gradio for a public share link")

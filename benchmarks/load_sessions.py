@@ -11,6 +11,7 @@ turns overlap) on 127.0.0.1 and drives its documented API with ``gradio_client``
 Each message carries a marker, and the session store is read afterwards: *lost* counts acknowledged
 writes (messages, likes) missing from their session, *crossed* counts markers found in another session,
 *came back* counts forgotten messages found again. Every scenario is bounded in count and in time.
+Then the hardening probes (``benchmarks.load_probes``) run against the same page, as a second table.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from settings import REPO_ROOT, Settings
+
+from . import load_probes
+from .report import machine
 
 BOOKSHOP = REPO_ROOT / "examples" / "bookshop"
 
@@ -104,7 +108,7 @@ def run_threads(jobs: list[Callable[[], None]], deadline: float) -> int:
 
 
 def stored_user_messages(agent, api, token: str) -> list[str]:
-    return [m["content"] for m in agent.sessions.get(api.keys.session_id(token)).messages if m["role"] == "user"]
+    return [m["content"] for m in agent.sessions.get(api.keys.signed(token).session_id).messages if m["role"] == "user"]
 
 
 def distinct_sessions(url, agent, api, clients: int, turns: int, deadline: float) -> Tally:
@@ -171,7 +175,7 @@ def like_during_turn(url, agent, api, trials: int, delay: float, deadline: float
         tally.unfinished += run_threads([timed(turn, send_turn), timed(like, send_like)], deadline)
         tally.overlapped += bool(turn and like and overlapping(turn[0], like[0]))
         if noted and noted[0] and noted[0].startswith("Noted"):
-            tally.lost += item not in agent.profile(api.keys.session_id(token))["wishes"].liked
+            tally.lost += item not in agent.profile(api.keys.signed(token).session_id)["wishes"].liked
     return tally
 
 
@@ -223,11 +227,11 @@ def forget_during_turn(url, agent, api, trials: int, delay: float, deadline: flo
 def serve(folder: Path, model_seconds: float):
     """The page on a free loopback port over the bookshop catalog; returns (demo, url, startup)."""
     from chat_app.agent import build_agent
-    from chat_app.page.serve import serve_options
+    from chat_app.page.serve import launch_options
     from chat_app.startup import AgentStartup
     from chat_app.ui import create_app
 
-    settings = Settings(data_dir=folder, source=str(BOOKSHOP / "items.csv"),
+    settings = Settings(data_dir=folder, source=str(BOOKSHOP / "items.csv"), private_users=True,
                         interactions=BOOKSHOP / "interactions.csv", mapping=BOOKSHOP / "mapping.json")
     startup = AgentStartup(settings, build=lambda progress: build_agent(
         "fake", settings=settings, llm=slow_fake(model_seconds), progress=progress)).start()
@@ -238,7 +242,7 @@ def serve(folder: Path, model_seconds: float):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     _, url, _ = demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                            **serve_options(startup))
+                            **launch_options(startup))
     return demo, url, startup
 
 
@@ -248,14 +252,40 @@ def table(tallies: list[Tally]) -> str:
     return "\n".join(lines + [t.row() for t in tallies])
 
 
+def probes(url: str, demo, startup, args) -> list[load_probes.Row]:
+    """The hardening probes, numbered as in the issue; the anonymous sessions run before the burst, whose
+    simultaneous callers would leave freed memory for them to reuse."""
+    from gradio.utils import get_upload_folder
+
+    from chat_app.page.api import NAMES
+    from chat_app.page.capacity import WAITING_TURNS
+
+    agent, rows = startup.agent, []
+    item = agent.catalog.all_items()[0].id
+    with load_probes.pooled(url) as client:
+        for run in (lambda: load_probes.oversized(client, NAMES),
+                    lambda: load_probes.uploads(client, Path(get_upload_folder())),
+                    lambda: load_probes.private_history(client, agent.catalog),
+                    lambda: load_probes.anonymous(client, demo, agent, args.anonymous, item),
+                    lambda: load_probes.burst(client, args.burst),
+                    lambda: load_probes.model_line(client, 2 * WAITING_TURNS, WAITING_TURNS),
+                    lambda: load_probes.after_forget(client, args.trials, item),
+                    lambda: load_probes.hidden(client, demo)):
+            rows.append(run())
+            print(rows[-1].line(), flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load_sessions", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--turns", type=int, default=10, help="turns per client in the distinct-session run")
     parser.add_argument("--trials", type=int, default=20, help="trials per same-session race")
     parser.add_argument("--model-seconds", type=float, default=0.2, help="seconds the fake model takes per call")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds for the whole run")
-    parser.add_argument("--out", type=Path, help="also write the table as Markdown")
+    parser.add_argument("--burst", type=int, default=500, help="new sessions asked for at once")
+    parser.add_argument("--anonymous", type=int, default=10_000, help="anonymous sessions made one after another")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds for the concurrency scenarios")
+    parser.add_argument("--out", type=Path, help="also write the tables as Markdown")
     args = parser.parse_args(argv)
 
     from chat_app.page.api import PageApi
@@ -265,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     deadline = started + args.timeout
     with tempfile.TemporaryDirectory(prefix="load-sessions-") as folder:
         demo, url, startup = serve(Path(folder), args.model_seconds)
-        api = PageApi(startup, SessionKeys(folder))
+        api = PageApi(startup, SessionKeys.of(startup.settings))
         tallies = []
         try:
             delay = args.model_seconds / 2  # a like or a forget lands in the middle of a turn
@@ -277,24 +307,33 @@ def main(argv: list[str] | None = None) -> int:
                 tally.wall = time.monotonic() - clock
                 tallies.append(tally)
                 print(tally.row(), flush=True)
+            rows = probes(url, demo, startup, args)
         finally:
             demo.close()
     text = table(tallies)
-    print(text)
+    probe_table = "\n".join(load_probes.HEADER + [row.line() for row in rows])
+    print(text + "\n\n" + probe_table)
     if args.out:
+        command = "python -m benchmarks.load_sessions " + " ".join(argv if argv is not None else sys.argv[1:])
         args.out.write_text(
             "# The page's API under load\n\n"
-            f"`python -m benchmarks.load_sessions --out {args.out}` (defaults: {args.clients} clients, {args.turns} "
-            f"turns each, {args.trials} trials per race, a fake model taking {args.model_seconds} s per call, the "
-            "bookshop example catalog), on 127.0.0.1 only, through `gradio_client`.\n\n"
+            f"Command: `{command.strip()}` (defaults: {args.clients} clients, {args.turns} turns each, {args.trials} "
+            f"trials per race, a fake model taking {args.model_seconds} s per call, the bookshop example catalog "
+            f"with its users private), on 127.0.0.1 only. Machine: {machine()}.\n\n"
             + text + "\n\n"
             "*lost*: acknowledged writes (a stored message, a noted like) missing from their session afterwards; "
             "*crossed*: a message found in another client's session; *came back*: a forgotten message found "
             "again after a turn that was running when `forget` landed. `/chat` turns run one at a time (they "
             "share the model), so concurrent turns queue; likes and forgets run beside them.\n\n"
+            "## The hardening probes\n\n"
+            "What the public probe of issue 20 sent, numbered as in the issue (3, the prompt leak, is "
+            "docs/secrecy.md), through the documented API over plain HTTP. *got it* counts the answers that "
+            "were the expected one. The server runs in the probing process, so its resident memory includes "
+            "the clients (bodies are streamed, never held whole).\n\n"
+            + probe_table + "\n\n"
             f"Run on {time.strftime('%Y-%m-%d')} in {time.monotonic() - started:.0f} s.\n")
     failed = any(t.errors or t.lost or t.crossed or t.came_back or t.unfinished for t in tallies)
-    return 1 if failed else 0
+    return 1 if failed or not all(row.held for row in rows) else 0
 
 
 if __name__ == "__main__":

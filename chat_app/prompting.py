@@ -19,10 +19,15 @@ def template(name: str) -> PromptTemplate:
     return PromptTemplate.from_template((PROMPTS_DIR / f"{name}.md").read_text(encoding="utf-8"))
 
 
+def domain_words(domain: Domain) -> dict[str, str]:
+    """What the domain fills in every template."""
+    return {"item": domain.item, "items": domain.items, "bot_name": domain.bot_name,
+            "item_title": domain.item.capitalize()}
+
+
 def text(name: str, domain: Domain, **values) -> str:
     """A filled template: the domain's words as they are, every other value escaped as data."""
-    words = {"item": domain.item, "items": domain.items, "bot_name": domain.bot_name,
-             "item_title": domain.item.capitalize()}
+    words = domain_words(domain)
     needed = set(template(name).input_variables)
     filled = {k: v for k, v in words.items() if k in needed} | {k: as_data(v) for k, v in values.items()}
     return template(name).format(**filled).strip()

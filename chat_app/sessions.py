@@ -1,8 +1,11 @@
 """Conversation state kept in SQLite (``sessions.db`` beside the catalog), so a restart loses nothing.
 
 One writer per session: ``SessionStore.editing(id)`` holds that session's lock around read-modify-write, so
-a like that lands during a turn is applied after it, never lost. ``forget`` wins over a turn in flight:
-the turn's save is dropped when the session was forgotten after the turn read it.
+a like that lands during a turn is applied after it, never lost. ``forget`` wins over a turn in flight: the
+save of every edit running or waiting when it lands is dropped, and the session's id is recorded as revoked.
+A lock lives only while someone holds or waits for it, so memory does not grow with the number of sessions;
+``expire`` deletes conversations idle longer than the expiry, and ``admits`` says whether a token for a
+session is still good (see ``chat_app.page.keys``).
 """
 
 from __future__ import annotations
@@ -33,11 +36,9 @@ class Session:
     last_items: list[int] = field(default_factory=list)   # the latest list of picks
     reasons: dict = field(default_factory=dict)           # item id (str) -> the reason shown with it
     messages: list[dict] = field(default_factory=list)    # {"role", "content"} turns
-    loaded_at: float = field(default=0.0, compare=False)
 
     def to_json(self) -> str:
         data = asdict(self)
-        data.pop("loaded_at")
         data["wishes"], data["previous_wishes"] = self.wishes.as_dict(), self.previous_wishes.as_dict()
         data["messages"] = self.messages[-MAX_MESSAGES:]
         return json.dumps(data)
@@ -55,53 +56,99 @@ class Session:
             self.previous_wishes, self.wishes = self.wishes, wishes
 
 
+@dataclass
+class _Hold:
+    """A session's lock (a plain one, not bound to a thread: a streamed turn may be resumed by another worker
+    thread) and how many edits hold or wait for it; ``forgotten`` drops their saves."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0
+    forgotten: bool = False
+
+
 class SessionStore:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db_lock = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
-        self._forgotten: dict[str, float] = {}
+        self._holds: dict[str, _Hold] = {}
+        self._swept = 0.0
         self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=False))
         self.db["sessions"].create({"id": str, "user_id": int, "state": str, "updated": float}, pk="id",
                                    if_not_exists=True)
+        self.db["sessions"].create_index(["updated"], if_not_exists=True)
+        self.db["revoked"].create({"id": str, "at": float}, pk="id", if_not_exists=True)
 
     @contextmanager
     def editing(self, session_id: str) -> Iterator[Session]:
         """The session, locked for this caller; saved when the block ends without an exception."""
-        with self._lock_for(session_id):
-            session = self.get(session_id)
-            yield session
-            self.save(session)
-
-    def _lock_for(self, session_id: str) -> threading.Lock:
-        """A plain lock, not bound to a thread: a streamed turn may be resumed by another worker thread."""
         with self._db_lock:
-            return self._locks.setdefault(session_id, threading.Lock())
+            hold = self._holds.setdefault(session_id, _Hold())
+            hold.users += 1
+        try:
+            with hold.lock:
+                session = self.get(session_id)
+                yield session
+                self._save(session, hold)
+        finally:
+            with self._db_lock:
+                hold.users -= 1
+                if not hold.users:
+                    del self._holds[session_id]
+
+    def in_use(self) -> int:
+        """How many sessions have a lock in memory (an edit holds or waits for it)."""
+        with self._db_lock:
+            return len(self._holds)
 
     def get(self, session_id: str) -> Session:
         with self._db_lock:
             rows = list(self.db.query("select state from sessions where id = ?", [session_id]))
-        session = Session.from_json(rows[0]["state"]) if rows else Session(session_id)
-        session.loaded_at = time.monotonic()
-        return session
+        return Session.from_json(rows[0]["state"]) if rows else Session(session_id)
 
     def exists(self, session_id: str) -> bool:
         with self._db_lock:
             return bool(list(self.db.query("select 1 from sessions where id = ?", [session_id])))
 
-    def save(self, session: Session) -> bool:
-        """Store the session; False (and nothing stored) when it was forgotten after it was read."""
+    def _save(self, session: Session, hold: _Hold) -> bool:
+        """Store the session; False (and nothing stored) when it was forgotten while this edit ran or waited."""
         with self._db_lock:
-            if self._forgotten.get(session.id, -1.0) >= session.loaded_at:
+            if hold.forgotten:
                 return False
             self.db["sessions"].upsert({"id": session.id, "user_id": session.user_id, "state": session.to_json(),
                                         "updated": time.time()}, pk="id")
             return True
 
     def forget(self, session_id: str) -> None:
-        """Delete this session's stored data now; a turn still running for it will not write it back."""
+        """Delete this session's stored data now and revoke its id; a turn still running for it will not write
+        it back."""
         with self._db_lock:
-            self._forgotten[session_id] = time.monotonic()
+            if session_id in self._holds:
+                self._holds[session_id].forgotten = True
             self.db.execute("delete from sessions where id = ?", [session_id])
+            self.db["revoked"].upsert({"id": session_id, "at": time.time()}, pk="id")
             self.db.conn.commit()
+
+    def admits(self, session_id: str, issued: float, idle_seconds: float) -> bool:
+        """Whether a token issued at ``issued`` (Unix time) for this session is still good: not revoked, and
+        either younger than ``idle_seconds`` or for a conversation used within them."""
+        since = time.time() - idle_seconds
+        with self._db_lock:
+            row = next(self.db.query("select (select 1 from revoked where id = :id) as revoked, "
+                                     "(select updated from sessions where id = :id) as updated",
+                                     {"id": session_id}))
+        return not row["revoked"] and (issued >= since or (row["updated"] or 0.0) >= since)
+
+    def expire(self, idle_seconds: float, every_seconds: float = 0.0) -> int:
+        """Delete conversations idle longer than ``idle_seconds``, and revocations older than that (their tokens
+        have expired by then). Does nothing when the last sweep was under ``every_seconds`` ago. Returns how
+        many conversations were deleted."""
+        now = time.time()
+        with self._db_lock:
+            if now - self._swept < every_seconds:
+                return 0
+            self._swept = now
+            deleted = self.db.execute("delete from sessions where updated < ?", [now - idle_seconds]).rowcount
+            self.db.execute("delete from revoked where at < ?", [now - idle_seconds])
+            self.db.conn.commit()
+        return deleted

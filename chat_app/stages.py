@@ -15,7 +15,7 @@ from recommender.query import Query, Recommendation
 from recommender.service import Recommender
 from settings import Settings
 
-from . import prompting
+from . import prompting, secrecy
 from .events import Event, Status, Token
 from .explain import ground_titles, reason
 from .phrasing import phrase
@@ -117,10 +117,8 @@ REFUSAL = re.compile(r"\b(?:i'?m sorry|i apologi[sz]e|i can(?:'|no)t (?:assist|h
 
 
 def leaks_system_prompt(text: str, domain: Domain) -> bool:
-    """Whether the text repeats any line of the system prompt (the first included)."""
-    system = prompting.text("system", domain)
-    lines = [re.sub(r"^[-\s]+", "", line).strip() for line in system.splitlines()]
-    return any(len(line) >= 20 and line[:40].lower() in text.lower() for line in lines)
+    """Whether the text repeats any line of the prompts the model is given (fuzzily: ``secrecy``)."""
+    return secrecy.repeats_prompt(text, domain)
 
 
 def user_ratings(catalog: Catalog, user_id: int | None) -> dict[int, float]:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .page import layout
+from .page import capacity, layout
 from .page.actions import Actions
 from .page.api import PageApi
+from .page.capacity import MODEL_EVENT
 from .page.keys import SessionKeys
 from .page.turns import View
 from .stages import SHOW
@@ -30,19 +31,19 @@ KEEP_TOKEN = f"(token) => {{ if (token) window.sessionStorage.setItem({STORAGE_K
 
 
 def create_app(startup: AgentStartup) -> gr.Blocks:
-    keys = SessionKeys(startup.settings.data_dir)
+    keys = SessionKeys.of(startup.settings)
     with gr.Blocks(title=TITLE) as demo:
-        p, controls = layout.build(TITLE, View())
+        settings = startup.settings
+        p, controls = layout.build(TITLE, View(), settings.max_message_chars, personas=not settings.private_users)
         act = Actions(startup, keys, p)
         every = p.all()
         private = {"api_visibility": "private", "show_progress": "hidden"}  # the status line shows progress
-        model = {"concurrency_limit": 1, "concurrency_id": "model"}  # one turn at a time uses the model
         demo.load(act.open_page, inputs=p.token, outputs=every, js=READ_TOKEN, **private)
         p.token.change(None, inputs=p.token, js=KEEP_TOKEN, **private)
         p.timer.tick(act.tick, inputs=p.token, outputs=every, **private)
         p.message.submit(act.converse, inputs=[p.message, p.chatbot, p.token, p.view], outputs=every,
-                         **private, **model)
-        p.chatbot.retry(act.retry, inputs=[p.token, p.chatbot, p.view], outputs=every, **private, **model)
+                         **private, **MODEL_EVENT)
+        p.chatbot.retry(act.retry, inputs=[p.token, p.chatbot, p.view], outputs=every, **private, **MODEL_EVENT)
         p.chatbot.undo(act.undo, inputs=[p.token, p.chatbot, p.view], outputs=every, **private)
         p.chatbot.clear(act.new_conversation, outputs=every, **private)
         p.chatbot.like(act.rate_message, inputs=[p.token, p.view], outputs=every, **private)
@@ -55,5 +56,7 @@ def create_app(startup: AgentStartup) -> gr.Blocks:
                                 **private)
         controls.forget.click(act.checked(act.forget_me), inputs=p.token, outputs=every, **private)
         PageApi(startup, keys).register()
-    demo.queue(max_size=64, default_concurrency_limit=4)
+    demo.queue(default_concurrency_limit=4)
+    capacity.bound_lines(demo)
+    demo.state_session_capacity = capacity.STATE_SESSIONS
     return demo

@@ -67,13 +67,13 @@ def free_port() -> int:
 
 def launch(startup: AgentStartup):
     """The page on a loopback port, served as app.py serves it; returns (demo, url)."""
-    from chat_app.page.serve import serve_options
+    from chat_app.page.serve import launch_options
     from chat_app.ui import create_app
 
     demo = create_app(startup)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                **serve_options(startup))
+                **launch_options(startup))
     return demo, f"http://127.0.0.1:{port}/"
 
 

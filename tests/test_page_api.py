@@ -24,7 +24,7 @@ def loading(tmp_path, startup):  # noqa: F811
 
 def test_chat_answers_at_once_while_loading_when_asked_not_to_wait(loading):
     still, release = loading
-    api = PageApi(still, SessionKeys(still.settings.data_dir))
+    api = PageApi(still, SessionKeys.of(still.settings))
     token = api.new_session()
     clock = time.monotonic()
     answer = api.chat("recommend a comedy", token, wait=False)

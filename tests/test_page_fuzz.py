@@ -31,13 +31,13 @@ FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.fixture(scope="module")
 def api(startup):  # noqa: F811
-    return PageApi(startup, SessionKeys(startup.settings.data_dir))
+    return PageApi(startup, SessionKeys.of(startup.settings))
 
 
 @pytest.fixture(scope="module")
 def actions(startup, api):  # noqa: F811
     with gr.Blocks():
-        parts, _ = layout.build("fuzz", View())
+        parts, _ = layout.build("fuzz", View(), api.startup.settings.max_message_chars, personas=True)
     return Actions(startup, api.keys, parts)
 
 
@@ -49,7 +49,7 @@ def test_any_message_gets_a_clear_reply_and_is_stored(api, message):
     assert isinstance(reply["text"], str) and reply["text"].strip()
     reply["text"].encode("utf-8")  # valid Unicode, so valid JSON
     cleaned, _ = clean_message(message, api.startup.settings.max_message_chars)
-    stored = api.startup.agent.sessions.get(api.keys.session_id(token)).messages
+    stored = api.startup.agent.sessions.get(api.keys.signed(token).session_id).messages
     if cleaned:
         assert stored[-2] == {"role": "user", "content": cleaned} and stored[-1]["role"] == "assistant"
     else:

@@ -9,13 +9,16 @@ none. 198.51.100.7 is a documentation address.
 
 import csv
 import stat
+import time
 
 import pytest
 from page_helpers import Guarded, browser, call_event, launch, send, startup, tiny_startup  # noqa: F401
 
 import synthetic
 from chat_app.llm.fake import FakeChatModel
-from chat_app.page.api import BAD_SESSION, PageApi
+from chat_app.page.api import BAD_SESSION, PRIVATE_USERS, PageApi
+from chat_app.page.layout import PRIVATE_NOTE
+from chat_app.page.text import md
 from chat_app.page.keys import SECRET_FILE, SessionKeys
 from settings import Settings
 
@@ -27,28 +30,69 @@ MESSAGE = f"recommend sci-fi ![u](http://{HOST}/user.png) <img src=x onerror=\"w
 
 
 def test_tokens_are_signed_and_the_secret_is_kept_private(tmp_path):
-    keys = SessionKeys(tmp_path)
+    keys = SessionKeys(tmp_path, idle_seconds=3600)
     token = keys.issue()
-    session_id = keys.session_id(token)
-    assert session_id and token.startswith(session_id) and keys.issue() != token
-    assert SessionKeys(tmp_path).session_id(token) == session_id  # the secret survives a restart
+    ticket = keys.signed(token)
+    assert ticket.session_id and token.startswith(ticket.session_id) and keys.issue() != token
+    assert abs(ticket.issued - time.time()) < 5  # the issue time is part of the signed token
+    assert SessionKeys(tmp_path, 3600).signed(token) == ticket  # the secret survives a restart
     assert stat.S_IMODE((tmp_path / SECRET_FILE).stat().st_mode) == 0o600
+    session_id, issued, mac = token.split(".")
     altered = token[:-1] + ("A" if token[-1] != "A" else "B")
-    for bad in ["", None, 42, "api", session_id, altered, token + "x", f"{'a' * 24}.{token.split('.')[1]}",
-                "\ud800" * 47, SessionKeys(tmp_path / "other").issue()]:
-        assert keys.session_id(bad) is None
+    younger = f"{session_id}.{int(issued) + 86400:010d}.{mac}"
+    for bad in ["", None, 42, "api", session_id, f"{session_id}.{mac}", altered, token + "x", younger,
+                f"{'a' * 24}.{issued}.{mac}", "\ud800" * 47, SessionKeys(tmp_path / "other", 3600).issue()]:
+        assert keys.signed(bad) is None
 
 
 def test_api_calls_need_a_token_from_new_session(startup):  # noqa: F811
-    api = PageApi(startup, SessionKeys(startup.settings.data_dir))
+    api = PageApi(startup, SessionKeys.of(startup.settings))
     mine, theirs = api.new_session(), api.new_session()
     item = api.chat("recommend some romance", theirs)["items"][0]["id"]
     assert api.feedback(theirs, item, True).startswith("Noted")
-    for token in ["", None, "api", api.keys.session_id(theirs), mine[:-2] + "xx"]:
+    for token in ["", None, "api", api.keys.signed(theirs).session_id, mine[:-2] + "xx"]:
         assert api.chat("hello", token) == {"error": BAD_SESSION}
         assert api.feedback(token, item, False) == BAD_SESSION and api.forget(token) == BAD_SESSION
-    liked = startup.agent.profile(api.keys.session_id(theirs))["wishes"].liked
-    assert liked == (item,) and not startup.agent.profile(api.keys.session_id(mine))["wishes"].liked
+    liked = startup.agent.profile(api.keys.signed(theirs).session_id)["wishes"].liked
+    assert liked == (item,) and not startup.agent.profile(api.keys.signed(mine).session_id)["wishes"].liked
+    assert api.forget(theirs).startswith("Forgotten")
+    assert api.chat("hello", theirs) == {"error": BAD_SESSION} and api.forget(theirs) == BAD_SESSION  # revoked
+
+
+def test_tokens_end_when_their_conversation_is_idle(startup, monkeypatch):  # noqa: F811
+    api = PageApi(startup, SessionKeys.of(startup.settings))
+    with monkeypatch.context() as past:
+        past.setattr(time, "time", lambda now=time.time(): now - api.keys.idle_seconds - 60)
+        unused, in_use = api.new_session(), api.new_session()
+    startup.agent.respond(api.keys.signed(in_use).session_id, "recommend some romance")
+    assert api.chat("hello", unused) == {"error": BAD_SESSION}
+    assert api.chat("hello", in_use)["text"]
+
+
+def test_where_catalog_users_are_private_nobody_reads_their_histories(startup):  # noqa: F811
+    """The operator's choice (``private_users``): no persona on the page, no user_id in recommend."""
+    import gradio as gr
+
+    from chat_app.page import layout
+    from chat_app.page.actions import Actions
+    from chat_app.page.turns import View
+    from chat_app.startup import AgentStartup
+    from chat_app.ui import create_app
+
+    private = AgentStartup(startup.settings.replace(private_users=True), build=lambda progress: startup.agent).start()
+    assert private.wait(10) is startup.agent
+    api = PageApi(private, SessionKeys.of(private.settings))
+    assert api.recommend(genres=["Drama"], user_id=1) == {"error": PRIVATE_USERS}
+    assert api.recommend(genres=["Drama"], k=3)["items"]
+    with gr.Blocks():
+        parts, _ = layout.build("private", View(), 100, personas=False)
+    token = api.new_session()
+    act = Actions(private, api.keys, parts)
+    chosen = act.checked(act.choose_user)(token, "1")
+    assert chosen[parts.status] == md(PRIVATE_NOTE)
+    assert startup.agent.profile(api.keys.signed(token).session_id)["user_id"] is None
+    demo = create_app(private)
+    assert not next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "user-id").visible
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +105,9 @@ def page_app(startup):  # noqa: F811
 def test_private_events_cannot_reach_another_session(page_app, startup):  # noqa: F811
     """What a client with curl can do: call the page's load, forget, chip and like events by index."""
     demo, url = page_app
-    api = PageApi(startup, SessionKeys(startup.settings.data_dir))
+    api = PageApi(startup, SessionKeys.of(startup.settings))
     victim = api.new_session()
-    victim_id = api.keys.session_id(victim)
+    victim_id = api.keys.signed(victim).session_id
     reply = api.chat("recommend some sci-fi", victim)
     before = startup.agent.sessions.get(victim_id)
     for guess in [victim_id, "", "api", victim[:-1] + "Q"]:

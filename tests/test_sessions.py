@@ -93,3 +93,26 @@ def test_odd_messages_get_an_answer_and_are_stored(agent, message):
     assert reply.text
     stored = agent.sessions.get("s").messages[-2]["content"]
     stored.encode("utf-8")  # valid Unicode on disk
+
+
+def test_idle_conversations_expire_and_their_tokens_with_them(tmp_path):
+    store = SessionStore(tmp_path / "s.db")
+    for session_id in ("idle", "in-use"):
+        with store.editing(session_id) as session:
+            session.messages.append({"role": "user", "content": "hello"})
+    store.db.execute("update sessions set updated = ? where id = 'idle'", [time.time() - 7200])
+    now, hour = time.time(), 3600
+    assert store.admits("in-use", issued=now - 2 * hour, idle_seconds=hour)  # an old token of a conversation in use
+    assert not store.admits("idle", issued=now - 2 * hour, idle_seconds=hour)
+    assert store.admits("never-used", issued=now, idle_seconds=hour)  # a young token before its first message
+    assert store.expire(hour) == 1 and not store.exists("idle") and store.exists("in-use")
+    assert store.expire(0, every_seconds=hour) == 0  # swept a moment ago: nothing runs
+    store.forget("in-use")
+    assert not store.admits("in-use", issued=now, idle_seconds=hour)  # forget revokes
+
+
+def test_the_lock_table_holds_only_sessions_in_use(agent):
+    threads = [in_background(agent.respond, f"s{n}", "hello") for n in range(20)]
+    for thread in threads:
+        thread.join()
+    assert agent.sessions.in_use() == 0

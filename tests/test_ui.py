@@ -26,6 +26,12 @@ def test_catalog_user_and_model_text_is_escaped_markdown():
     assert "<i>" not in profile_markdown({"user_id": None, "top_rated": ["<i>A</i>"], "shown": 0})
 
 
+def test_invisible_characters_in_catalog_and_user_text_are_dropped():
+    title = "Toy\u200bStory \u202egnp.exe\u2066 \ufeffBabe\u00ad"
+    assert md(title) == "ToyStory gnp\\.exe Babe"
+    assert "\u200b" not in card_markdown(1, {"title": title, "year": None, "genres": [], "reason": "\u200d"})
+
+
 def test_numbered_lines_stay_a_list_and_notes_are_not_repeated():
     text = "Here you go:\n\n1. Alien (1979): scary\n2. Heat (1995): tense"
     assert md_lines(text).splitlines()[2:] == [r"1. Alien \(1979\)\: scary", r"2. Heat \(1995\)\: tense"]

@@ -13,8 +13,8 @@ from chat_app.startup import AgentStartup
 from chat_app.wishes_text import chips
 
 from .keys import SessionKeys
-from .layout import Parts
-from .text import card_markdown, md, md_lines, profile_markdown, understood_markdown
+from .layout import PRIVATE_NOTE, Parts
+from .text import card_markdown, md, md_lines, profile_markdown, understood_markdown, visible
 from .turns import View, run_turn, stored_cards, stored_history, take_back
 
 BAD_TOKEN = "This page's session is not valid. Reload the page to start a new conversation."
@@ -36,7 +36,7 @@ class Actions:
 
     def session_parts(self, agent, session_id: str) -> dict:
         profile = agent.profile(session_id)
-        labels = [[c.label] for c in chips(profile["wishes"], agent.catalog)]
+        labels = [[visible(c.label)] for c in chips(profile["wishes"], agent.catalog)]
         return {self.p.profile: profile_markdown(profile),
                 self.p.chips: gr.Dataset(samples=labels, visible=bool(labels))}
 
@@ -46,9 +46,9 @@ class Actions:
                 | {p.card_texts[n]: card_markdown(n + 1, items[n]) if n < len(items) else "" for n in range(SHOW)})
 
     def fresh_page(self, token: str) -> dict:
-        """Everything a tab shows for the session of a valid ``token`` (empty parts while loading). The message
-        box opens here, so no message is sent before the tab has its token."""
-        p, agent, session_id = self.p, self.startup.agent, self.keys.session_id(token)
+        """Everything a tab shows for the session of a good (or new) ``token`` (empty parts while loading). The
+        message box opens here, so no message is sent before the tab has its token."""
+        p, agent, session_id = self.p, self.startup.agent, self.keys.signed(token).session_id
         parts = {p.token: token, p.status: self.status_text(), p.view: View(), p.understood: "", p.chatbot: [],
                  p.timer: gr.Timer(active=agent is None and not self.startup.error),
                  p.message: gr.Textbox(interactive=True)}
@@ -58,21 +58,28 @@ class Actions:
         return (parts | self.page_parts(agent) | self.session_parts(agent, session_id) | self.card_parts(cards)
                 | {p.chatbot: stored_history(agent, session_id), p.view: View(picks=[c["id"] for c in cards])})
 
+    def good(self, token) -> bool:
+        """Whether the tab's token is good: fully checked once the assistant (and its session store) is loaded,
+        only its signature before."""
+        agent = self.startup.agent
+        return bool(self.keys.session_id(token, agent.sessions) if agent else self.keys.signed(token))
+
     def checked(self, handler):
-        """``handler(agent, session_id, *args)`` run only for a valid token and a loaded assistant."""
+        """``handler(agent, session_id, *args)`` run only for a good token and a loaded assistant."""
         def run(token, *args):
-            session_id = self.keys.session_id(token)
+            agent = self.startup.agent
+            if agent is None:
+                return {self.p.status: self.status_text() if self.keys.signed(token) else BAD_TOKEN}
+            session_id = self.keys.session_id(token, agent.sessions)
             if session_id is None:
                 return {self.p.status: BAD_TOKEN}
-            if self.startup.agent is None:
-                return {self.p.status: self.status_text()}
-            return handler(self.startup.agent, session_id, *args)
+            return handler(agent, session_id, *args)
         return run
 
     # --- handlers ---------------------------------------------------------------------------------------
     def open_page(self, token):
-        """The tab's own session when its token is valid, else a new one."""
-        return self.fresh_page(token if self.keys.session_id(token) else self.keys.issue())
+        """The tab's own session when its token is good, else a new one."""
+        return self.fresh_page(token if self.good(token) else self.keys.issue())
 
     def tick(self, token):
         """Runs while the page waits for the assistant: the progress, then the page's texts once it is loaded."""
@@ -80,24 +87,22 @@ class Actions:
         if not self.startup.ready and not self.startup.error:
             return {p.status: self.status_text()}
         parts = {p.status: self.status_text() or "The assistant is ready.", p.timer: gr.Timer(active=False)}
-        session_id = self.keys.session_id(token)
-        if self.startup.agent is not None and session_id is not None:
-            parts |= self.page_parts(self.startup.agent) | self.session_parts(self.startup.agent, session_id)
-        return parts
+        if self.startup.agent is None:
+            return parts
+        if not self.good(token):  # revoked or expired while the assistant loaded
+            return self.fresh_page(self.keys.issue()) | parts
+        session_id = self.keys.signed(token).session_id
+        return parts | self.page_parts(self.startup.agent) | self.session_parts(self.startup.agent, session_id)
 
     def converse(self, text, history, token, view):
-        """Stream one turn. A made-up or altered token gets a new session (and an empty chat)."""
+        """Stream one turn. A made-up, altered, revoked or expired token gets a new session (and an empty chat)."""
         p = self.p
-        session_id = self.keys.session_id(token)
-        if session_id is None:
-            token, history, view = self.keys.issue(), [], View()
-            session_id = self.keys.session_id(token)
         text, _ = clean_message(text, self.startup.settings.max_message_chars)
         if not text:
             yield {p.status: "Type a message first."}
             return
         history = list(history or []) + [{"role": "user", "content": md_lines(text)}]
-        yield {p.chatbot: history, p.message: "", p.token: token, p.view: view}
+        yield {p.chatbot: history, p.message: ""}
         while not self.startup.ready and not self.startup.error:  # first start: wait, showing progress
             yield {p.status: self.status_text()}
             time.sleep(1.0)
@@ -105,6 +110,10 @@ class Actions:
         if agent is None:
             yield {p.status: self.status_text()}
             return
+        if not self.good(token):
+            token, history, view = self.keys.issue(), history[-1:], View()
+        session_id = self.keys.signed(token).session_id
+        yield {p.chatbot: history, p.token: token, p.view: view}
         for step in run_turn(agent, session_id, text, history, view):
             parts = {p.chatbot: step.history, p.view: view}
             if step.status is not None:
@@ -148,13 +157,17 @@ class Actions:
     def remove_chip(self, agent, session_id, sample):
         """A chip clicked away: that one wish is removed and the next turn goes on without it."""
         label = sample[0] if isinstance(sample, (list, tuple)) and sample else str(sample)
-        chip = next((c for c in chips(agent.profile(session_id)["wishes"], agent.catalog) if c.label == label), None)
+        chip = next((c for c in chips(agent.profile(session_id)["wishes"], agent.catalog) if visible(c.label) == label),
+                    None)
         if chip is not None:
             agent.remove_wish(session_id, chip.slot, chip.value)
         return ({self.p.understood: md(f"Removed “{label}”: the next answer uses the wishes above.")}
                 | self.session_parts(agent, session_id))
 
     def choose_user(self, agent, session_id, value):
+        """Chat as a catalog user, where the operator allows it (the event can be called without the page)."""
+        if self.startup.settings.private_users:
+            return {self.p.status: md(PRIVATE_NOTE)}
         typed = "" if value is None else str(value).strip()
         note = agent.set_user(session_id, typed or None)
         return {self.p.status: md(note)} | self.session_parts(agent, session_id)
@@ -184,9 +197,12 @@ class Actions:
 
     def retry(self, token, history, view, data: gr.RetryData):
         """Take the last turn back and send its message again (a new answer: shown picks are not repeated)."""
-        session_id, agent = self.keys.session_id(token), self.startup.agent
-        taken = take_back(agent, session_id, view, data.index) if session_id and agent else None
+        agent = self.startup.agent
+        if agent is None or not self.good(token):
+            yield {self.p.status: self.status_text() if agent is None else BAD_TOKEN}
+            return
+        taken = take_back(agent, self.keys.signed(token).session_id, view, data.index)
         if taken is None:
-            yield {self.p.status: BAD_TOKEN if session_id is None else "There is nothing to retry."}
+            yield {self.p.status: "There is nothing to retry."}
             return
         yield from self.converse(taken[0], history[:data.index], token, view)

@@ -1,9 +1,10 @@
 """The page's documented API, for scripts (``gradio_client``) and outside assistants (MCP tools).
 
 A conversation starts with ``new_session``, which returns a signed token; ``chat``, ``feedback`` and
-``forget`` take it. There is no shared or default session: a missing, made-up or altered token gets an
-error. ``recommend`` asks the recommender alone (no session, no language model); ``status`` says whether
-the assistant is loaded. The same readiness is served at ``GET /ready`` (200 when ready, else 503).
+``forget`` take it. There is no shared or default session: a missing, made-up, altered, forgotten or expired
+token gets an error. ``recommend`` asks the recommender alone (no session, no language model); ``status`` says
+whether the assistant is loaded. The same readiness is served at ``GET /ready`` (200 when ready, else 503).
+Every field is bounded (``page.limits``) and checked before any work.
 """
 
 from __future__ import annotations
@@ -16,16 +17,32 @@ from pydantic import ValidationError
 from chat_app.startup import AgentStartup
 from recommender.tool import RecommendInput, run_tool
 
+from .capacity import MODEL_EVENT
 from .keys import SessionKeys
+from .limits import Limits
 
 BAD_SESSION = ("not a valid session token: call new_session for one and pass it unchanged "
-               "(tokens are issued by this server; there is no shared session)")
+               "(tokens are issued by this server; there is no shared session; a token ends with forget or "
+               "when its conversation has been idle for the expiry)")
+PRIVATE_USERS = "user_id: this catalog's users are private; leave it empty"
 WAIT_SECONDS = 600
+NAMES = ("new_session", "chat", "feedback", "forget", "recommend", "status")
 
 
 class PageApi:
     def __init__(self, startup: AgentStartup, keys: SessionKeys):
-        self.startup, self.keys = startup, keys
+        self.startup, self.keys, self.limits = startup, keys, Limits.of(startup.settings)
+
+    def _session(self, token, wait: bool = True) -> tuple | dict:
+        """(agent, session id) for a good token, else the error to answer. The signature is checked before
+        waiting for the assistant, revocation and expiry once its session store is open."""
+        if self.keys.signed(token) is None:
+            return {"error": BAD_SESSION}
+        agent = self.startup.wait(WAIT_SECONDS) if wait else self.startup.agent
+        if agent is None:
+            return self.not_ready()
+        session_id = self.keys.session_id(token, agent.sessions)
+        return (agent, session_id) if session_id else {"error": BAD_SESSION}
 
     def new_session(self) -> str:
         """Start a conversation. Returns the session token to pass to chat, feedback and forget; keep it private."""
@@ -43,12 +60,10 @@ class PageApi:
             The reply: text, items (id, title, year, genres, reason), intent, tool_called, tool_args, candidates,
             wishes, understood, timings, notes. On a bad token or while loading (wait false): error, and ready_in_s.
         """
-        session_id = self.keys.session_id(session)
-        if session_id is None:
-            return {"error": BAD_SESSION}
-        agent = self.startup.wait(WAIT_SECONDS) if wait else self.startup.agent
-        if agent is None:
-            return self.not_ready()
+        found = self._session(session, wait)
+        if isinstance(found, dict):
+            return found
+        agent, session_id = found
         return agent.respond(session_id, message).as_dict()
 
     def feedback(self, session: str, item_id: int, liked: bool) -> str:
@@ -59,23 +74,20 @@ class PageApi:
             item_id: the item's id (from a reply's items)
             liked: true for a like, false for "not for me"
         """
-        session_id = self.keys.session_id(session)
-        if session_id is None:
-            return BAD_SESSION
-        agent = self.startup.wait(WAIT_SECONDS)
-        return agent.feedback(session_id, item_id, bool(liked)) if agent else self.not_ready()["error"]
+        problems = self.limits.problems(texts={"item_id": str(item_id)})
+        if problems:
+            return "; ".join(problems)
+        found = self._session(session)
+        return found["error"] if isinstance(found, dict) else found[0].feedback(found[1], item_id, bool(liked))
 
     def forget(self, session: str) -> str:
         """Delete this conversation's stored data (its messages, likes and wishes); nothing else is touched.
 
         Args:
-            session: the token from new_session; it stays usable and starts empty
+            session: the token from new_session; it is revoked (call new_session to start again)
         """
-        session_id = self.keys.session_id(session)
-        if session_id is None:
-            return BAD_SESSION
-        agent = self.startup.wait(WAIT_SECONDS)
-        return agent.forget(session_id) if agent else self.not_ready()["error"]
+        found = self._session(session)
+        return found["error"] if isinstance(found, dict) else found[0].forget(found[1])
 
     def recommend(self, query: str = "", genres: list[str] | None = None, exclude_genres: list[str] | None = None,
                   year_min: int | None = None, year_max: int | None = None, similar_to: list[str] | None = None,
@@ -89,13 +101,21 @@ class PageApi:
             year_min: earliest year
             year_max: latest year
             similar_to: titles the results should resemble
-            user_id: a catalog user whose ratings shape the list (empty: a new user)
+            user_id: a catalog user whose ratings shape the list (empty: a new user; refused where the operator
+                keeps catalog users private)
             k: how many items (1-100)
 
         Returns:
             items (id, title, year, genres, score, because: the user's own items that support it), notes, new_user;
-            or error.
+            or error. Text fields take at most as many characters as a chat message, lists a bounded number of
+            entries.
         """
+        problems = self.limits.problems(texts={"query": query}, lists={
+            "genres": genres, "exclude_genres": exclude_genres, "similar_to": similar_to})
+        if user_id is not None and self.startup.settings.private_users:
+            problems.append(PRIVATE_USERS)
+        if problems:
+            return {"error": "; ".join(problems)}
         agent = self.startup.agent
         if agent is None:
             return self.not_ready()
@@ -117,12 +137,8 @@ class PageApi:
 
     def register(self) -> None:
         """Name the endpoints inside the Blocks being built (they become MCP tools too)."""
-        gr.api(self.new_session, api_name="new_session")
-        gr.api(self.chat, api_name="chat", concurrency_limit=1, concurrency_id="model")
-        gr.api(self.feedback, api_name="feedback")
-        gr.api(self.forget, api_name="forget")
-        gr.api(self.recommend, api_name="recommend")
-        gr.api(self.status, api_name="status")
+        for name in NAMES:
+            gr.api(getattr(self, name), api_name=name, **(MODEL_EVENT if name == "chat" else {}))
 
 
 def ready_route(startup: AgentStartup) -> APIRoute:

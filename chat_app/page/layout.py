@@ -11,6 +11,8 @@ from chat_app.stages import SHOW
 
 FORGET_NOTE = ("Deletes this conversation only: its messages, likes, dislikes and wishes. "
                "Catalog users' ratings are never touched.")
+PRIVATE_NOTE = "This catalog's users are private: you chat as a new user."
+ID_CHARS = 20  # a catalog user id
 
 
 @dataclass
@@ -51,8 +53,9 @@ def text_block(value: str = "", **kwargs) -> gr.Markdown:
     return gr.Markdown(value, latex_delimiters=[], **kwargs)
 
 
-def build(title: str, view) -> tuple[Parts, Controls]:
-    """Lay out the page inside the Blocks being built."""
+def build(title: str, view, max_chars: int, personas: bool) -> tuple[Parts, Controls]:
+    """Lay out the page inside the Blocks being built: a message box of at most ``max_chars`` characters, and
+    a way to chat as a catalog user only where ``personas`` are allowed."""
     token = gr.Textbox(visible=False)
     state = gr.State(view)
     timer = gr.Timer(2.0)
@@ -63,7 +66,8 @@ def build(title: str, view) -> tuple[Parts, Controls]:
             chatbot = gr.Chatbot(height="60vh", min_height=420, elem_id="chat", label="Chat", show_label=False,
                                  buttons=[], latex_delimiters=[],
                                  allow_tags=False, sanitize_html=True, feedback_options=("Like", "Dislike"))
-            message = gr.Textbox(show_label=False, elem_id="message", submit_btn=True, lines=1, interactive=False)
+            message = gr.Textbox(show_label=False, elem_id="message", submit_btn=True, lines=1, interactive=False,
+                                 max_length=max_chars)
             examples = gr.Dataset(components=[message], samples=[], label="Try", elem_id="examples")
             cards, texts, likes, dislikes = [], [], [], []
             with gr.Row(elem_id="cards"):
@@ -81,8 +85,10 @@ def build(title: str, view) -> tuple[Parts, Controls]:
             understood = text_block(elem_id="understood")
             text_block("### Who is asking?")
             user_id = gr.Textbox(label="Chat as a catalog user: their id (empty: a new user)", placeholder="e.g. 42",
-                                 elem_id="user-id", max_lines=1)
-            use_user = gr.Button("Use this user", size="sm")
+                                 elem_id="user-id", max_lines=1, max_length=ID_CHARS, visible=personas)
+            use_user = gr.Button("Use this user", size="sm", visible=personas)
+            if not personas:
+                text_block(PRIVATE_NOTE, elem_classes="note")
             profile = text_block(elem_id="profile")
             forget = gr.Button("Forget me", variant="stop", size="sm", elem_id="forget")
             text_block(FORGET_NOTE, elem_classes="note")

@@ -1,5 +1,6 @@
 """What every way of serving the page passes to Gradio (``launch`` in app.py and the tests,
-``mount_gradio_app`` in examples/mount_fastapi.py): the look, the MCP server and the ``/ready`` route.
+``mount_gradio_app`` in examples/mount_fastapi.py): the look, the MCP server, the ``/ready`` route, the front
+door (``guard``) and no monitoring dashboard.
 
 The theme names system fonts only: the page loads nothing from another host (no web fonts).
 """
@@ -7,10 +8,13 @@ The theme names system fonts only: the page loads nothing from another host (no 
 from __future__ import annotations
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from chat_app.startup import AgentStartup
 
-from .api import ready_route
+from .api import NAMES, ready_route
+from .capacity import STATE_SESSIONS
+from .guard import Guard
 
 THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"],
                        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
@@ -29,5 +33,13 @@ CSS = """
 
 
 def serve_options(startup: AgentStartup) -> dict:
-    """Keyword arguments for ``Blocks.launch`` and ``gr.mount_gradio_app``."""
-    return {"theme": THEME, "css": CSS, "mcp_server": True, "app_kwargs": {"routes": [ready_route(startup)]}}
+    """Keyword arguments for ``gr.mount_gradio_app``; ``launch_options`` for ``Blocks.launch``."""
+    guard = Middleware(Guard, max_bytes=startup.settings.max_request_bytes, api_names=NAMES)
+    return {"theme": THEME, "css": CSS, "mcp_server": True, "enable_monitoring": False,
+            "app_kwargs": {"routes": [ready_route(startup)], "middleware": [guard]}}
+
+
+def launch_options(startup: AgentStartup) -> dict:
+    """Keyword arguments for ``Blocks.launch``: launch also sets how many sessions' page state Gradio keeps
+    (``mount_gradio_app`` keeps what ``create_app`` set)."""
+    return serve_options(startup) | {"state_session_capacity": STATE_SESSIONS}

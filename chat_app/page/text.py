@@ -1,10 +1,13 @@
 """Text for the page. Everything shown comes from a user, the catalog or the model, so it is turned into
 Markdown that can only ever be text: every ASCII punctuation mark is backslash-escaped, so no link, image,
-HTML tag, autolink, emphasis, code or formula can form, whatever the text says."""
+HTML tag, autolink, emphasis, code or formula can form, whatever the text says; invisible format characters
+(zero-width spaces and joiners, direction overrides, soft hyphens) are dropped, so nothing shown hides or
+reorders text."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from chat_app.events import ToolCall
 
@@ -12,9 +15,14 @@ PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 NUMBERED = re.compile(r"(\d{1,3})\. (.*)")
 
 
+def visible(text) -> str:
+    """``text`` without its invisible format characters."""
+    return "".join(c for c in str(text) if unicodedata.category(c) != "Cf")
+
+
 def md(text) -> str:
-    """``text`` as Markdown that renders exactly as ``text``."""
-    return PUNCTUATION.sub(r"\\\1", str(text))
+    """``text`` as Markdown that renders exactly as its ``visible`` characters."""
+    return PUNCTUATION.sub(r"\\\1", visible(text))
 
 
 def md_lines(text) -> str:
