@@ -49,14 +49,15 @@ class Settings:
                         "llama.cpp or transformers", choices=["auto", "llama.cpp", "transformers"])
     rerank_weight: float = _opt(0.0, "CHATREC_RERANK_WEIGHT",
                                 "weight of the LLM's re-rank score against the recommender's (0 keeps its order)")
-    generate_intro: bool = _opt(True, "CHATREC_GENERATE_INTRO",
-                                "let the LLM write an opening sentence for each list of picks")
+    generate_intro: bool = _opt(False, "CHATREC_GENERATE_INTRO",
+                                "let the LLM write the opening sentence of each list of picks (kept only if it passes "
+                                "the fact check; off: made from the request, docs/groundedness.md)")
     intent_prior: bool = _opt(True, "CHATREC_INTENT_PRIOR",
                               "decide with the intent prior learned from prompts/intent_examples.jsonl beside the "
                               "LLM (off: the LLM with cue words)")
     llm_reasons: bool = _opt(False, "CHATREC_LLM_REASONS",
-                             "let the LLM rewrite each pick's grounded reason as one sentence (checked against the "
-                             "facts; about 1 s per pick on a 2-core CPU)")
+                             "let the LLM reword each pick's reason after the cards are shown (kept only if it passes "
+                             "the fact check; about 1 s per pick on a 2-core CPU)")
     max_message_chars: int = _opt(4000, "CHATREC_MAX_MESSAGE_CHARS",
                                   "longer messages are cut to this length; the API refuses any other text field "
                                   "(a query) that is longer")

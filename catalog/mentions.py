@@ -48,6 +48,7 @@ tell give find need want get got make made see look looking think know go going 
 same different similar other others another instead too also about love loved loves hate hated hates like liked
 likes enjoy enjoyed fan fans""".split())
 ARTICLES = {"the", "a", "an"}
+QUESTION = re.compile(r"\?|^\W*(?:who|what|when|where|which|how|is|was|does|did|tell me|describe)\b", re.I)
 OLDER = {"original", "older", "old", "first"}
 VERSION = re.compile(r"\b(original|older|old|first|newer|new|remake|recent|later|(?:19|20)\d\d)\s+$")
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"]
@@ -272,6 +273,8 @@ class TitleIndex:
             return False  # the window without its article is tried too
         if len(window) == len(words) <= 4 and not any(n in COMMON for n in norms):
             return True  # the whole message is the title ("Fargo?")
+        if self._asked_about(norms, text):
+            return True  # "who directed jaws?", "is the shining scary?"
         cued, titled = self._introduced(window, words, start, text, taken), _titled(window, text)
         if titled and len(window) == 1 and start and words[start - 1].norm in PLACES and not cued:
             titled = False
@@ -299,6 +302,21 @@ class TitleIndex:
         if any(n in self.ignore for n in norms):
             return cued
         return len(window) == 2 or cued
+
+    def _asked_about(self, norms: list[str], text: str) -> bool:
+        """A question naming a well-known title whole, in any case ("how long is titanic")."""
+        phrase = canonical(" ".join(norms))
+        ids = self.variants.get(phrase)
+        if not ids or phrase in self.ignore or not QUESTION.search(text):
+            return False
+        item = self.catalog.item(ids[0])
+        return canonical(item.title) == phrase and self.catalog.popularity.get(item.id, 0) >= self.well_known
+
+    @cached_property
+    def well_known(self) -> int:
+        """The popularity above which an item is among the best-known quarter of the catalog."""
+        counts = sorted(self.catalog.popularity.values(), reverse=True)
+        return counts[len(counts) // 4] if counts else 0
 
     def _introduced(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
         """Whether the words around a window introduce a title: a cue before, a verb after, a list, quotes."""

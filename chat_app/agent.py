@@ -34,7 +34,7 @@ class Agent:
     def __init__(self, catalog: Catalog, recommender: Recommender, llm, sessions: SessionStore, settings: Settings):
         domain = domain_of(catalog)
         reader = MessageReader(catalog, domain, encoder=lambda: recommender.encoder)
-        self.tools = Toolbox(catalog, recommender, llm, domain, settings, reader)
+        self.tools = Toolbox.build(catalog, recommender, llm, domain, settings, reader)
         self.catalog, self.recommender, self.llm, self.sessions, self.settings = \
             catalog, recommender, llm, sessions, settings
         prior = LearnedPrior(lambda: recommender.encoder, Path(settings.data_dir) / "intents.npz") \

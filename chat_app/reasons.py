@@ -10,6 +10,7 @@ raters within its genres; its ratings; its genres and year.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 from catalog import Item
@@ -62,16 +63,24 @@ class Reasons:
             out.append(" ".join(sentences))
         return out
 
-    def explanation(self, item: Item, because: list[Item], wishes: Wishes, ratings: dict[int, float]) -> str:
-        """"Why the third one?": every ground there is, more than a card holds."""
-        grounds = [say(key, n, **values) for n, (key, values) in enumerate(
-            self.grounds(item, because, wishes, ratings, every=True))]
+    def explanation(self, item: Item, because: list[Item], wishes: Wishes, ratings: dict[int, float],
+                    card: str = "") -> str:
+        """"Why the third one?": the card's reason, then every further ground there is (other supporting items,
+        the item's standing, what its fans loved): more than the card holds, no fact twice."""
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", card) if s]
+        stated = {number for s in sentences for number in re.findall(r"\d+(?:\.\d+)?", s)}
+        for n, (key, values) in enumerate(self.grounds(item, because, wishes, ratings, every=True)):
+            sentence = say(key, n, **values)
+            numbers = set(re.findall(r"\d+(?:\.\d+)?", sentence))
+            if sentence not in sentences and not (numbers and numbers <= stated):
+                sentences.append(sentence)
+                stated |= numbers
         fans = self.facts.sheet(item).neighbours
         if fans:
-            grounds.append(say("about_fans", titles=_titles([f.other for f in fans])))
-        if not grounds:
+            sentences.append(say("about_fans", titles=_titles([f.other for f in fans])))
+        if not sentences:
             return say("explain_none", label=item.label)
-        return say("explain_lead", label=item.label) + " " + " ".join(grounds)
+        return say("explain_lead", label=item.label) + " " + " ".join(sentences)
 
     def grounds(self, item: Item, because: list[Item], wishes: Wishes, ratings: dict[int, float],
                 every: bool = False) -> list[tuple[str, dict]]:
@@ -131,6 +140,12 @@ def basics(item: Item, domain: Domain) -> dict:
     return {"item": domain.item, "items": domain.items, "year": item.year or "", "label": item.label,
             "genres_plain": genres.capitalize() or domain.item.capitalize(),
             "a_genres": f"{article} {genres}".strip()}
+
+
+def describe(item: Item, domain: Domain) -> str:
+    """'a crime / drama movie from 1995'."""
+    values = basics(item, domain)
+    return f"{values['a_genres']} {domain.item}" + (f" from {item.year}" if item.year else "")
 
 
 def _titles(items: list[Item]) -> str:

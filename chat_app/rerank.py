@@ -14,7 +14,7 @@ from catalog import Catalog
 from catalog.domain import Domain
 
 from . import prompting
-from .explain import describe
+from .reasons import describe
 from .llm.structured import normalise
 from .state import Wishes
 

@@ -35,6 +35,7 @@ class Session:
     shown: list[int] = field(default_factory=list)        # every item shown, oldest first
     last_items: list[int] = field(default_factory=list)   # the latest list of picks
     reasons: dict = field(default_factory=dict)           # item id (str) -> the reason shown with it
+    focus: int | None = None                              # the pick last asked about: what "it" means next
     messages: list[dict] = field(default_factory=list)    # {"role", "content"} turns
 
     def to_json(self) -> str:

@@ -1,6 +1,8 @@
-"""The stages of a recommend turn after the state is updated: retrieve -> re-rank -> explain -> reply.
+"""The stages of a recommend turn after the state is updated: retrieve -> re-rank -> explain -> reply; and the
+one way model text reaches a person (``generate``: checked sentence by sentence before it is shown).
 
-Each is a small function over the agent's ``Toolbox`` (catalog, recommender, chat model, domain, settings).
+Each is a small function over the agent's ``Toolbox`` (catalog, recommender, chat model, domain, settings, the
+reader, and the catalog's facts with the wording built on them).
 """
 
 from __future__ import annotations
@@ -15,19 +17,22 @@ from recommender.query import Query, Recommendation
 from recommender.service import Recommender
 from settings import Settings
 
-from . import prompting, secrecy
+from . import grounding, prompting, secrecy
+from .about import AboutAnswers
 from .events import Event, Status, Token
-from .explain import ground_titles, reason
-from .phrasing import phrase
+from .factsheet import CatalogFacts
+from .reactions import ORDINAL, ORDINALS, SINGULAR
 from .reader import MessageReader
+from .reasons import Reasons, say
 from .rerank import blend, llm_scores, profile_text
 from .sessions import Session
-from .state import Wishes
+from .state import Change, Wishes
 
 CANDIDATES = 20
 SHOW = 5
 MAX_REPLY_CHARS = 2000
-MAX_INTRO_CHARS = 300
+COUNTS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine",
+          10: "Ten"}
 
 
 @dataclass
@@ -38,11 +43,21 @@ class Toolbox:
     domain: Domain
     settings: Settings
     reader: MessageReader
+    facts: CatalogFacts
+    reasons: Reasons
+    about: AboutAnswers
+
+    @classmethod
+    def build(cls, catalog: Catalog, recommender: Recommender, llm, domain: Domain, settings: Settings,
+              reader: MessageReader) -> "Toolbox":
+        facts = CatalogFacts(catalog, domain)
+        return cls(catalog, recommender, llm, domain, settings, reader, facts, Reasons(facts, domain),
+                   AboutAnswers(facts, domain, reader.lexicon))
 
 
 def retrieve(tools: Toolbox, session: Session, message: str) -> tuple[Query, Recommendation]:
-    """The recommender's top-20 for the wishes in force, leaving out what was shown, liked, disliked or named in
-    the person's messages (and the twins of those)."""
+    """The recommender's top-20 for the wishes in force, leaving out what was shown, liked, disliked, seen, chosen
+    or named in the person's messages (and the twins of those)."""
     wishes = session.wishes
     said = " ".join(m["content"] for m in session.messages[-20:] if m["role"] == "user") + " " + message
     named = set(wishes.named_items) | tools.reader.titles.named_in(said)
@@ -62,63 +77,118 @@ def rerank(tools: Toolbox, wishes: Wishes, message: str, result: Recommendation)
 
 
 def explain(tools: Toolbox, session: Session, picks: list) -> list[dict]:
-    """Each pick as a dict with a grounded reason."""
+    """Each pick as a dict with its reason (``reasons.Reasons.cards``)."""
     ratings = user_ratings(tools.catalog, session.user_id)
-    items = []
-    for pick in picks:
-        item = tools.catalog.item(pick.item_id)
-        because = tools.catalog.items(pick.because)
-        text = reason(item, because, ratings, session.wishes, tools.domain)
-        if tools.settings.llm_reasons:
-            text = phrase(tools, item.as_dict(), text)
-        items.append({**item.as_dict(), "reason": text})
+    pairs = [(tools.catalog.item(p.item_id), tools.catalog.items(p.because)) for p in picks]
+    reasons = tools.reasons.cards(pairs, session.wishes, ratings)
+    return [{**item.as_dict(), "reason": reason} for (item, _), reason in zip(pairs, reasons)]
+
+
+def reworded(tools: Toolbox, items: list[dict], session: Session) -> Iterator[Event]:
+    """``--llm-reasons``: each card's reason in the model's words, kept where every sentence passes the check
+    against that card's facts (else the card keeps its own wording); streamed after the cards."""
+    for item in items:
+        facts = card_facts(tools, item["id"], item["reason"], session)
+        text = yield from generate(tools, prompting.messages("phrase", tools.domain, facts=item["reason"]), 48,
+                                   facts, stream=False)
+        if text and text.count(".") <= 2:
+            item["reason"] = text
     return items
 
 
-def reply_text(tools: Toolbox, message: str, items: list[dict], notes: list[str]) -> Iterator[Event]:
-    """Stream an opening sentence (if enabled) and the listing; return the whole text."""
+def intro(tools: Toolbox, query: Query, items: list[dict]) -> str:
+    """The sentence before the list, from the query alone, so it never says what the picks are not."""
+    genres = [g.lower() for g in query.require_genres + query.genres]
+    liked = tools.catalog.items(list(query.similar_to) + list(query.liked))[:2]
+    era = ""
+    if query.year_min and query.year_max:
+        era = f" from {query.year_min}" if query.year_min == query.year_max else \
+            f" from {query.year_min} to {query.year_max}"
+    elif query.year_min or query.year_max:
+        era = f" from {query.year_min} on" if query.year_min else f" up to {query.year_max}"
+    if not genres and not liked and not era:
+        return say("intro_one") if len(items) == 1 else say("intro_plain", count_lower=_count(len(items)).lower())
+    what = (" and ".join(genres) + " " if genres else "") + ("pick" if len(items) == 1 else "picks")
+    close = " close to " + " and ".join(i.label for i in liked) if liked else ""
+    count = _count(len(items))
+    return say("intro", len(items) + len(genres), count=count, count_lower=count.lower(), what=what, close=close,
+               era=era)
+
+
+def reply_text(tools: Toolbox, session: Session, message: str, query: Query, items: list[dict],
+               notes: list[str]) -> Iterator[Event]:
+    """The opening sentence and the listing, streamed after the cards; return the whole text. The opening is
+    made from the query, or with ``--generate-intro`` written by the model and kept only if it passes the check."""
     yield Status("Writing the answer…")
-    intro = ""
-    if tools.settings.generate_intro:
-        intro = yield from generate(tools, prompting.messages("intro", tools.domain, request=message), 32,
-                                    {i["id"] for i in items}, first_sentence=True)
     listing = "\n".join(f"{n}. {i['title']}" + (f" ({i['year']})" if i.get("year") else "") + f": {i['reason']}"
                         for n, i in enumerate(items, 1))
-    yield Token("\n\n" + listing)
-    text = (intro or "Here are my picks for you:") + "\n\n" + listing
+    opening = intro(tools, query, items)
+    if tools.settings.generate_intro:
+        sheets = [tools.facts.sheet(tools.catalog.item(i["id"])) for i in items]
+        facts = grounding.Facts({i["id"] for i in items}, {g for s in sheets for g in s.item.genres},
+                                " ".join([opening, query.describe(), said(session), message]
+                                         + [s.known_text() for s in sheets]))
+        written = yield from generate(tools, prompting.messages("intro", tools.domain, request=message), 32, facts,
+                                      stream=False)
+        opening = written.split(". ")[0] if written else opening
+    text = opening + "\n\n" + listing
+    yield Token(text)
     if notes:
         text += "\n\n(" + "; ".join(notes) + ")"
     return text
 
 
-def generate(tools: Toolbox, messages: list[dict], max_new_tokens: int, allowed: set[int],
-             first_sentence: bool = False) -> Iterator[Event]:
-    """Stream model text as tokens; return it with ungrounded titles, refusals and prompt leaks removed."""
-    pieces: list[str] = []
+def card_facts(tools: Toolbox, item_id: int, reason: str, session: Session) -> grounding.Facts:
+    sheet = tools.facts.sheet(tools.catalog.item(item_id))
+    return grounding.Facts({item_id} | {n.other.id for n in sheet.neighbours}, set(sheet.item.genres),
+                           " ".join([reason, sheet.known_text(), said(session)]))
+
+
+def turn_facts(tools: Toolbox, session: Session, message: str) -> grounding.Facts:
+    """What chat may speak of: the picks on the table, the wishes in force and the person's own words."""
+    items = tools.catalog.items(session.last_items)
+    genres = {g for i in items for g in i.genres} | set(session.wishes.genres + session.wishes.required_genres)
+    sheets = " ".join(tools.facts.sheet(i).known_text() for i in items)
+    return grounding.Facts({i.id for i in items}, genres, " ".join([sheets, said(session), message]))
+
+
+def said(session: Session) -> str:
+    return " ".join(m["content"] for m in session.messages[-20:] if m["role"] == "user")
+
+
+def generate(tools: Toolbox, messages: list[dict], max_new_tokens: int, facts: grounding.Facts,
+             stream: bool = True) -> Iterator[Event]:
+    """The model's text, each sentence shown only once it is complete and has passed the checks (no prompt line
+    repeated, no refusal boilerplate, nothing the facts do not back); return what passed."""
+    kept, pending, total = [], "", 0
     for piece in tools.llm.stream(messages, max_new_tokens):
-        pieces.append(piece)
-        yield Token(piece)
-        joined = "".join(pieces)
-        limit = MAX_INTRO_CHARS if first_sentence else MAX_REPLY_CHARS
-        if len(joined) > limit or (first_sentence and re.search(r"[.!?](\s|$)", joined.strip()[10:])):
+        pending += piece
+        total += len(piece)
+        *done, pending = re.split(r"(?<=[.!?])\s+", pending)
+        for sentence in done:
+            if passed := _passes(tools, sentence, facts):
+                kept.append(passed)
+                if stream:
+                    yield Token((" " if len(kept) > 1 else "") + passed)
+        if total > MAX_REPLY_CHARS:
+            pending = ""
             break
-    text = "".join(pieces).strip()[:MAX_REPLY_CHARS]
-    if first_sentence:
-        text = re.split(r"(?<=[.!?])\s", re.sub(r"^\W*opening:\s*", "", text, flags=re.I))[0]
-        text = text if len(text) <= MAX_INTRO_CHARS else ""
-    if leaks_system_prompt(text, tools.domain):
-        return prompting.text("refuse", tools.domain)
-    if REFUSAL.search(text):
+    if pending.strip() and (passed := _passes(tools, pending, facts)):
+        kept.append(passed)
+        if stream:
+            yield Token((" " if len(kept) > 1 else "") + passed)
+    return " ".join(kept)
+
+
+def _passes(tools: Toolbox, sentence: str, facts: grounding.Facts) -> str:
+    sentence = sentence.strip()
+    if not sentence or secrecy.repeats_prompt(sentence, tools.domain) or REFUSAL.search(sentence):
         return ""
-    return ground_titles(text, tools.catalog, allowed)
+    extra = {w.lower() for w in tools.domain.item_words} | {tools.domain.bot_name.lower()}
+    return grounding.check(sentence, facts, tools.reader.titles, tools.reader.lexicon, extra)
 
 
 REFUSAL = re.compile(r"\b(?:i'?m sorry|i apologi[sz]e|i can(?:'|no)t (?:assist|help) with|as an ai)\b", re.I)
-
-
-def leaks_system_prompt(text: str, domain: Domain) -> bool:
-    """Whether the text repeats any line of the prompts the model is given (fuzzily: ``secrecy``)."""
-    return secrecy.repeats_prompt(text, domain)
 
 
 def user_ratings(catalog: Catalog, user_id: int | None) -> dict[int, float]:
@@ -127,14 +197,27 @@ def user_ratings(catalog: Catalog, user_id: int | None) -> dict[int, float]:
     return {item: rating for item, rating, _ in catalog.history(user_id)}
 
 
-def mentioned_item(tools: Toolbox, session: Session, message: str) -> Item | None:
-    """The item a why/about question names: one of the picks by title or position, else any catalog title."""
+def mentioned_item(tools: Toolbox, session: Session, message: str, change: Change) -> Item | None:
+    """The item a why/about question is about: a pick it names or points at ("the third one"), a catalog title it
+    names, the pick last talked about for "it" or "that one", a pick it asks about, or the only pick."""
+    picks = tools.catalog.items(session.last_items)
     lowered = message.lower()
-    for item in tools.catalog.items(session.last_items):
+    for item in picks:
         if item.title.lower() in lowered:
             return item
-    for word, index in (("first", 0), ("second", 1), ("third", 2), ("fourth", 3), ("fifth", 4), ("last", -1)):
-        if re.search(rf"\b{word}\b", lowered) and session.last_items and abs(index) < len(session.last_items) + (index < 0):
-            return tools.catalog.item(session.last_items[index])
-    found = tools.reader.titles.find(message)
-    return found[0].item if found else None
+    if picks and (ordinal := ORDINAL.search(message)):
+        index = ORDINALS[ordinal[1].lower()]
+        if -len(picks) <= index < len(picks):
+            return picks[index]
+    if change.mentioned:
+        return tools.catalog.item(change.mentioned[0])
+    if session.focus and SINGULAR.search(message):
+        return tools.catalog.item(session.focus)
+    asked = [r["item"] for r in change.reactions if r["item"] in session.last_items and "asked" in r["kinds"]]
+    if asked or len(picks) == 1:
+        return tools.catalog.item(asked[0] if asked else picks[0].id)
+    return None
+
+
+def _count(n: int) -> str:
+    return COUNTS.get(n, str(n))

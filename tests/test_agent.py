@@ -2,10 +2,9 @@ import re
 
 import pytest
 
-from chat_app import prompting
+from chat_app import prompting, secrecy
 from chat_app.agent import Agent, build_agent
 from chat_app.decide import INTENTS
-from chat_app.explain import ground_titles
 from chat_app.intents import LearnedPrior
 from chat_app.llm.errors import LLMError
 from chat_app.llm.fake import FakeChatModel
@@ -13,6 +12,7 @@ from chat_app.sessions import SessionStore
 from recommender.service import Recommender
 from settings import Settings
 
+CHATTY = "hi there, I have been chatting with bots all week and you seem the nicest of them all"
 INTENT_WORDS = [("explain", r"\bwhy\b"), ("about", r"what year|tell me about|is .* animated"),
                 ("chat", r"^(hi|hello|thanks)"), ("refuse", r"python|weather")]
 
@@ -103,16 +103,16 @@ def test_prompt_injection_is_refused_before_any_model_call(make_agent):
 
 def test_a_model_that_leaks_the_system_prompt_is_caught(make_agent):
     agent = make_agent(FakeChatModel(chooser=scripted_intent, reply=lambda m: m[0]["content"]))
-    reply = agent.respond("s", "hi")
-    assert reply.text == prompting.text("refuse", agent.tools.domain)
+    reply = agent.respond("s", CHATTY)
+    assert reply.intent == "chat" and "Rules you always follow" not in reply.text
+    assert not secrecy.repeats_prompt(reply.text, agent.tools.domain)
 
 
 def test_invented_titles_are_dropped_from_model_text(make_agent, tiny_catalog):
     liar = FakeChatModel(chooser=scripted_intent,
-                         reply=lambda m: 'Hello! You should watch "The Matrix Reloaded". Enjoy the films.')
-    reply = make_agent(liar).respond("s", "hi")
-    assert "Matrix" not in reply.text and "Enjoy the films." in reply.text
-    assert ground_titles('Try "Silver Space". Or "Fake Movie".', tiny_catalog, {1}) == 'Try "Silver Space".'
+                         reply=lambda m: 'Hey there! You should watch "The Matrix Reloaded". Enjoy your evening.')
+    reply = make_agent(liar).respond("s", CHATTY)
+    assert "Matrix" not in reply.text and "Enjoy your evening." in reply.text
 
 
 @pytest.mark.parametrize("message", ["", "   \n\t "])
@@ -142,9 +142,9 @@ def test_model_failure_keeps_the_conversation(make_agent):
             raise LLMError("server unreachable")
 
     agent = make_agent(Broken())
-    reply = agent.respond("s", "recommend romance")
+    reply = agent.respond("s", CHATTY)
     assert reply.intent == "error" and "server unreachable" in reply.text
-    assert agent.sessions.get("s").messages[-2]["content"] == "recommend romance"
+    assert agent.sessions.get("s").messages[-2]["content"] == CHATTY
 
 
 def test_feedback_changes_the_next_recommendations(make_agent, tiny_catalog):
@@ -216,12 +216,14 @@ def test_build_agent_with_the_fake_model(tiny_settings, tiny_catalog, encoder, m
 
 
 def test_llm_reasons_are_kept_only_when_grounded(make_agent, tiny_catalog):
-    honest = FakeChatModel(chooser=scripted_intent, reply=lambda m: "A gentle pick you should enjoy tonight.")
-    reply = make_agent(honest, llm_reasons=True, generate_intro=False).respond("s", "recommend romance")
-    assert all(item["reason"] == "A gentle pick you should enjoy tonight." for item in reply.items)
-    liar = FakeChatModel(chooser=scripted_intent, reply=lambda m: "A 1999 western like Dark Space, loved by all.")
-    reply = make_agent(liar, llm_reasons=True, generate_intro=False).respond("t", "recommend romance")
-    assert all("1999" not in item["reason"] and item["reason"].startswith("A ") for item in reply.items)
+    honest = FakeChatModel(chooser=scripted_intent, reply=lambda m: "A romance pick you should enjoy tonight.")
+    reply = make_agent(honest, llm_reasons=True).respond("s", "recommend romance")
+    assert all(item["reason"] == "A romance pick you should enjoy tonight." for item in reply.items)
+    plain = make_agent().respond("u", "recommend romance")
+    for words in ("A 1999 western like Dark Space, loved by all.", "A tender tale of two sisters in Paris."):
+        liar = FakeChatModel(chooser=scripted_intent, reply=lambda m, words=words: words)
+        reply = make_agent(liar, llm_reasons=True).respond(words, "recommend romance")
+        assert [i["reason"] for i in reply.items] == [i["reason"] for i in plain.items]  # the card's own wording
 
 
 def test_picks_are_announced_before_the_reply_is_written(make_agent):

@@ -35,18 +35,21 @@ def answer(url: str, name: str, data: list):
     return json.loads(httpx.get(f"{url}gradio_api/call/{name}/{event}", timeout=30).text.rsplit("data: ", 1)[1])[0]
 
 
+CHAT = "let's just chat a while, I have been talking to bots all week and you seem like the nicest"  # the model answers
+
+
 def test_a_full_model_line_answers_429_with_retry_after_and_cheap_calls_still_pass(stuck_model, monkeypatch):
     _, url, model, release = stuck_model
     monkeypatch.setattr(capacity, "WAITING_TURNS", 2)
     session = answer(url, "new_session", [])
-    assert post(url, "chat", ["recommend something", session, True]).status_code == 200
+    assert post(url, "chat", [CHAT, session, True]).status_code == 200
     for _ in range(100):  # until that turn is with the model, out of the line
         if any(kind == "stream" for kind, _ in model.calls):
             break
         time.sleep(0.1)
-    waiting = [post(url, "chat", ["recommend something", session, True]) for _ in range(2)]
+    waiting = [post(url, "chat", [CHAT, session, True]) for _ in range(2)]
     assert [answer.status_code for answer in waiting] == [200, 200]
-    full = post(url, "chat", ["recommend something", session, True])
+    full = post(url, "chat", [CHAT, session, True])
     assert full.status_code == 429 and int(full.headers["Retry-After"]) >= 1
     assert "try again in about" in full.json()["detail"]
     assert all(post(url, "new_session", []).status_code == 200 for _ in range(5))  # another line

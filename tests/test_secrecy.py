@@ -9,7 +9,6 @@ import pytest
 
 from catalog.domain import load_domain
 from chat_app import prompting, secrecy
-from chat_app.stages import leaks_system_prompt
 
 DOMAINS = [load_domain("movies"), load_domain("books")]
 ORDINARY = [
@@ -72,11 +71,11 @@ def test_the_probe_that_passed_the_exact_check_is_caught():
     movies = load_domain("movies")
     first = prompting.text("system", movies).splitlines()[0]
     intro = first.replace("friendly ", "")
-    assert intro[:40] not in first and leaks_system_prompt(intro, movies)
-    assert leaks_system_prompt(f"Opening: {first.replace('one catalog', 'a catalog')}", movies)
-    assert not leaks_system_prompt("Here are some comedies you might enjoy.", movies)
+    assert intro[:40] not in first and secrecy.repeats_prompt(intro, movies)
+    assert secrecy.repeats_prompt(f"Opening: {first.replace('one catalog', 'a catalog')}", movies)
+    assert not secrecy.repeats_prompt("Here are some comedies you might enjoy.", movies)
     greeting = "Hi there! I'm CineBot, a friendly assistant that recommends movies from one catalog."
-    assert leaks_system_prompt(greeting, movies)  # the real model's greeting: 10 of the first line's 15 words
+    assert secrecy.repeats_prompt(greeting, movies)  # the real model's greeting: 10 of the first line's 15 words
 
 
 def test_short_lines_and_empty_text_are_not_judged():
