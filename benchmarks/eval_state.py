@@ -39,7 +39,7 @@ def by_author(split: str) -> dict[str, list[dict]]:
 
 def predicted_slots(wishes, catalog) -> dict:
     label = lambda ids: sorted({catalog.item(i).label for i in ids if catalog.item(i)})  # noqa: E731
-    return {"genres": sorted(wishes.genres), "exclude_genres": sorted(wishes.exclude_genres),
+    return {"genres": sorted(wishes.genres + wishes.required_genres), "exclude_genres": sorted(wishes.exclude_genres),
             "year_min": wishes.year_min, "year_max": wishes.year_max,
             "liked": label(set(wishes.liked) | set(wishes.similar_to)), "disliked": label(wishes.disliked),
             "count": wishes.count}

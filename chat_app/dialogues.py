@@ -17,7 +17,8 @@ Expectations: ``tool_called`` (bool), ``intent``, ``items`` (count), ``genre_all
 ``excludes_title``, ``similar_to`` (the tool was asked for items like this title; a list for several),
 ``mentions`` /
 ``not_mentions`` (reply text, case-insensitive), ``mentions_pick`` (the reply names pick N of the previous
-list), ``excludes_previous`` (no pick repeats the previous list). Every
+list), ``excludes_previous`` (no pick repeats the previous list), ``wishes_have`` / ``wishes_lack`` (a mapping of
+state slots to a genre, a title or ``pick N`` of the previous list, or a list of them: ``{seen: pick 2}``). Every
 reply is also checked to name only real catalog items. The runner prints a table per turn and a summary
 and exits non-zero when an expectation fails.
 """
@@ -82,7 +83,7 @@ def check(expect: dict, reply, previous: list[dict], catalog) -> list[str]:
         "tool_called": lambda v: reply.tool_called == v,
         "intent": lambda v: reply.intent == v,
         "items": lambda v: len(items) == v,
-        "genre_all": lambda v: bool(items) and all(v in i["genres"] for i in items),
+        "genre_all": lambda v: bool(items) and all(g in i["genres"] for i in items for g in _as_list(v)),
         "genre_none": lambda v: all(g not in i["genres"] for i in items for g in _as_list(v)),
         "genre_any": lambda v: any(v in i["genres"] for i in items),
         "similar_to": lambda v: all(_title_id(catalog, t) in reply.tool_args.get("similar_to", []) +
@@ -99,6 +100,9 @@ def check(expect: dict, reply, previous: list[dict], catalog) -> list[str]:
         "not_mentions": lambda v: str(v).lower() not in text,
         "mentions_pick": lambda v: len(previous) >= v and previous[v - 1]["title"].lower() in text,
         "excludes_previous": lambda v: not v or not ({i["id"] for i in items} & {i["id"] for i in previous}),
+        "wishes_have": lambda v: all(_held(reply.wishes, slot, value, previous, catalog) for slot, value in v.items()),
+        "wishes_lack": lambda v: not any(_held(reply.wishes, slot, value, previous, catalog)
+                                         for slot, value in v.items()),
     }
     for key, value in expect.items():
         if key not in checks:
@@ -111,6 +115,20 @@ def check(expect: dict, reply, previous: list[dict], catalog) -> list[str]:
         if real is None or real.title != item["title"]:
             failures.append(f"not a catalog item: {item['title']!r}")
     return failures
+
+
+def _held(wishes: dict, slot: str, value, previous: list[dict], catalog) -> bool:
+    """Whether the wishes' ``slot`` holds ``value``: a genre, a title, or ``pick N`` of the previous list."""
+    held = wishes.get(slot) or []
+    for one in _as_list(value):
+        if isinstance(one, str) and one.startswith("pick "):
+            n = int(one.split()[1])
+            one = previous[n - 1]["id"] if len(previous) >= n else None
+        elif slot not in ("genres", "required_genres", "exclude_genres"):
+            one = _title_id(catalog, one)
+        if one not in held:
+            return False
+    return True
 
 
 def _as_list(value) -> list:

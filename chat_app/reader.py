@@ -44,7 +44,7 @@ NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|stee
             r"away from|hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stand|cannot stand|couldn'?t stand|"
             r"could not stand|did(?:n'?t| not|nt) (?:like|enjoy|care for|love)|"
             r"do(?:n'?t| not|nt) (?:like|want|enjoy|love)|not (?:a )?(?:big )?fan of|"
-            r"not into|not in the mood for|no more|nothing(?: \w+){0,2} like|not like|anything but|other than|avoid|skip|"
+            r"not (?:really |that |too |so |very |much )?into|not in the mood for|no more|nothing(?: \w+){0,2} like|not like|anything but|other than|avoid|skip|"
             r"leave out|is(?:n'?t| not)|are(?:n'?t| not)|geen|"
             r"without|except|no|not|nothing|never|none|boring|awful|terrible|overrated|sick of|tired of|"
             r"enough (?:of )?|rather not|less|sin|nada de|pas de|sans|pas|keine?n?|ohne|niente|senza|odio|odie|"
@@ -52,6 +52,7 @@ NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|stee
             r"neither(?: of us)? (?:liked|enjoyed|loved)|none of us (?:liked|enjoyed)|nobody liked|neither|nor|"
             r"detesto|je deteste|j'ai deteste|deteste|non mi e piaciuto|nao gostei|nicht gemocht|"
             r"mag (?:ich )?nicht|ni de broma")
+AUDIENCE = re.compile(r"\b(?:kids?|children|childrens|family|little ones)\b")  # who it is for, not what it is
 NEUTRAL_LIKED = 0.7  # below this share of its threshold, a title only seen, chosen or asked about is no taste
 # "not sure", "don't mind" and the like negate nothing.
 NOT_NEGATION = re.compile(r"\b(?:not (?:sure|too sure|fussy|picky|bothered)|(?:do ?n[o']?t|wouldn'?t) mind|"
@@ -324,6 +325,7 @@ class MessageReader:
         text = NOT_GENRE.sub(" ", self._typos(text))
         correction = _correction(text)
         found = False
+        wanted: list[tuple[re.Match, tuple[str, ...]]] = []
         for match in self._genre_pattern.finditer(text):
             genres = self.lexicon[match.group(1)]
             before = text[:match.start()]
@@ -344,13 +346,34 @@ class MessageReader:
                 slot = change.exclude_genres
             else:
                 slot = change.genres
+                wanted.append((match, genres))
             for genre in genres:
                 _add(slot, genre)
+        self._all_of(text, wanted, change)
         narrowed = re.search(r"\b(?:only|settled)\b", text) and set(change.genres) < set(wishes.genres)
         if found and change.genres and wishes.genres and (not set(change.genres) <= set(wishes.genres) or narrowed):
             change.replace_genres = bool(REPLACE.search(text) or correction) and not re.search(
                 r"\b(?:also|too|as well|plus|add|auch|aussi|tambien|anche|either)\b", text)
         return self._genre_pattern.sub(" ", text)
+
+    @staticmethod
+    def _all_of(text: str, wanted: list[tuple[re.Match, tuple[str, ...]]], change: Change) -> None:
+        """Genres wanted together: one word meaning two ("rom-com"), two genre words side by side ("romantic
+        comedy", "sci-fi horror"), or a genre beside an audience ("animated films for the kids": Animation is
+        required, the kids' genre only helps)."""
+        audience = {g for m, genres in wanted if AUDIENCE.search(m.group(0)) for g in genres}
+        required: list[str] = []
+        for n, (match, genres) in enumerate(wanted):
+            if len(genres) > 1:
+                required += genres
+            if n + 1 < len(wanted) and re.fullmatch(r"[\s-]*", text[match.end():wanted[n + 1][0].start()]):
+                required += genres + wanted[n + 1][1]
+        if audience and len(wanted) > 1:
+            required += [g for _, genres in wanted for g in genres]
+        required = list(dict.fromkeys(g for g in required if g in change.genres and g not in audience))
+        if required:
+            change.required_genres = required
+            change.genres = [g for g in change.genres if g not in required]
 
     def _typos(self, text: str) -> str:
         """Genre words with one slip ("comdies", "documentry", "scray") written correctly."""
