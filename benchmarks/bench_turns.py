@@ -1,6 +1,8 @@
 """``python -m benchmarks.bench_turns``: seconds per stage and per turn of the agent on this machine, for a
 fixed conversation (a new user, then an existing one), printed as a table of medians per intent.
-"first pick" is the time from the message to the picks being known (the page shows the cards then)."""
+"first pick" is the time from the message to the picks being known (the page shows the cards then); "reasons
+done" the time until the last card's reason is final (later than the first pick only with ``--llm-reasons``, where
+the model rewords each reason after the cards are shown)."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ CONVERSATION = [
     (1, "any comedies?"),
     (1, "thanks!"),
 ]
-STAGES = ("read", "decide", "retrieve", "rerank", "explain", "first pick", "generate", "total")
+STAGES = ("read", "decide", "retrieve", "rerank", "explain", "first pick", "reasons done", "generate", "total")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,11 +52,14 @@ def main(argv: list[str] | None = None) -> int:
         sessions = {None: uuid.uuid4().hex, 1: uuid.uuid4().hex}
         agent.set_user(sessions[1], 1)
         for user, message in CONVERSATION:
-            started = time.perf_counter()
+            started, picks = time.perf_counter(), []
             for event in agent.respond_stream(sessions[user], message):
                 if event.kind == "picks":
-                    timings["recommend"]["first pick"].append(time.perf_counter() - started)
+                    picks.append(time.perf_counter() - started)
                 reply = getattr(event, "reply", None)
+            if picks:
+                timings["recommend"]["first pick"].append(picks[0])
+                timings["recommend"]["reasons done"].append(picks[-1])
             for stage in STAGES:
                 if stage in reply.timings:
                     timings[reply.intent][stage].append(reply.timings[stage])

@@ -37,10 +37,10 @@ class AboutAnswers:
     def answer(self, item: Item, question: str) -> str:
         sheet, values = self.facts.sheet(item), basics(item, self.domain)
         parts = [say("about_lead", **values)]
-        asked_genres = self._genres_named(question)
+        asked_genres = self._genres_named(question.lower().replace(item.title.lower(), " "))
         topic = topic_of(question)
-        if asked_genres and (topic is None or topic.get("answer") in ("genre", "rating", None)) \
-                and topic not in self._topics("kids", "scary", "violent"):
+        if asked_genres and (topic is None or topic.get("answer") in ("genre", "rating")
+                             or re.search(r"\b(?:is|was) (?:it|that|this|\w+) an? \w+", question.lower())):
             hits = [g for g in asked_genres if g in item.genres]
             parts.append(say("about_genre_yes", genre=" and ".join(hits).lower()) if hits else
                          say("about_genre_no", **values))
@@ -84,7 +84,3 @@ class AboutAnswers:
             if len(word) > 3 and re.search(rf"\b{re.escape(word)}", lowered):
                 out += [g for g in genres if g not in out]
         return out
-
-    @staticmethod
-    def _topics(*names: str) -> list[dict]:
-        return [t for t in topics() if t["name"] in names]
