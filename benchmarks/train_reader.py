@@ -8,7 +8,7 @@
   (``benchmarks/data/state_dev*.jsonl``: liked or disliked, nothing else).
 
 Every choice (regularisation, each kind's threshold) is made by cross-validation over the dev conversations,
-grouped by conversation; the test half is never read here. ``--report`` prints the cross-validated figures.
+grouped by conversation; the test half is never read here. ``--out`` writes the cross-validated figures as tables.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from chat_app.textfeatures import features
 
 from . import redial
 from .eval_redial import annotations
+from .report import write_report
 
 REACTION_EXAMPLES = Path(__file__).parents[1] / "prompts" / "reaction_examples.jsonl"
 DATA = Path(__file__).parent / "data"
@@ -153,7 +154,7 @@ def best_threshold(probabilities: np.ndarray, truth: np.ndarray) -> tuple[float,
 
 
 def fit_variant(x, y: np.ndarray, known: np.ndarray, groups: list[str], name: str,
-                report: bool) -> dict[str, np.ndarray]:
+                report: list[str]) -> dict[str, np.ndarray]:
     """Weights, biases and thresholds per kind, with C and the thresholds chosen by grouped cross-validation."""
     scores = {}
     for c in C_GRID:
@@ -162,17 +163,16 @@ def fit_variant(x, y: np.ndarray, known: np.ndarray, groups: list[str], name: st
         scores[c] = (np.mean([f1 for _, f1 in fitted]), [t for t, _ in fitted], [f1 for _, f1 in fitted])
     c = max(scores, key=lambda key: scores[key][0])
     mean, thresholds, f1s = scores[c]
-    if report:
-        print(f"kinds, {name}: {x.shape[0]} contexts, C={c}, cross-validated F1 {mean:.3f}: "
-              + ", ".join(f"{k} {f:.2f} (threshold {t:.2f}, {int(y[:, n].sum())} examples)"
-                          for n, (k, f, t) in enumerate(zip(KINDS, f1s, thresholds))), file=sys.stderr)
+    report.append(f"| kinds, {name} | {x.shape[0]} | {c:g} | {mean:.3f} | "
+                  + " | ".join(f"{f:.2f} ({t:.2f}, {int(y[known[:, n], n].sum())})"
+                               for n, (f, t) in enumerate(zip(f1s, thresholds))) + " |")
     models = [fit(x[known[:, k]], y[known[:, k], k], c) for k in range(len(KINDS))]
     return {f"{name}_weights": np.vstack([m.coef_[0] for m in models]).astype(np.float32),
             f"{name}_bias": np.array([m.intercept_[0] for m in models], dtype=np.float32),
             f"{name}_thresholds": np.array(thresholds, dtype=np.float32)}
 
 
-def train_kinds(report: bool) -> None:
+def train_kinds(report: list[str]) -> None:
     from catalog.embeddings import default_encoder
 
     contexts, labels, groups = (a + b for a, b in zip(redial_examples(), written_examples()))
@@ -205,7 +205,7 @@ def intent_rows() -> list[dict]:
     return rows
 
 
-def train_intents(report: bool) -> None:
+def train_intents(report: list[str]) -> None:
     """The decision's learned prior (``chat_app.intents``), C chosen by grouped cross-validation."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
@@ -225,9 +225,8 @@ def train_intents(report: bool) -> None:
             model = LogisticRegression(C=c, max_iter=3000).fit(x[train], intents[train])
             right[held] = model.predict(x[held]) == intents[held]
         accuracy[c] = right.mean()
-        if report:
-            print(f"intents, C={c}: cross-validated accuracy {right.mean():.3f} over {len(rows)} messages "
-                  f"(ReDial dev {right[real].mean():.3f}, the others {right[~real].mean():.3f})", file=sys.stderr)
+        report.append(f"| intents | {len(rows)} | {c:g} | {right.mean():.3f} | ReDial dev {right[real].mean():.3f} "
+                      f"| the others {right[~real].mean():.3f} |")
     model = LogisticRegression(C=max(accuracy, key=accuracy.get), max_iter=3000).fit(x, intents)
     np.savez_compressed(SHIPPED, encoder_name=np.array(encoder.name), intents=model.classes_.astype(str),
                         weights=model.coef_.astype(np.float32), bias=model.intercept_.astype(np.float32))
@@ -236,15 +235,23 @@ def train_intents(report: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.train_reader", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--report", action="store_true", help="print the cross-validated figures")
+    parser.add_argument("--out", type=Path, help="write the cross-validated figures to this file")
     parser.add_argument("--parts", nargs="+", default=PARTS, choices=PARTS)
     args = parser.parse_args(argv)
-    parser_parts = set(args.parts)
-    if "kinds" in parser_parts:
-        train_kinds(args.report)
-    if "intents" in parser_parts:
-        train_intents(args.report)
-
+    kinds, intents = [], []
+    if "kinds" in args.parts:
+        train_kinds(kinds)
+    if "intents" in args.parts:
+        train_intents(intents)
+    body = ("What a message says of an item (kinds): F1 per kind, cross-validated over the dev conversations "
+            "(threshold chosen, positive examples in brackets); the row with the encoder is the one the app uses "
+            "with MiniLM.\n\n| model | contexts | C | mean F1 | " + " | ".join(KINDS) + " |\n|---" * 1
+            + "|---" * (len(KINDS) + 3) + "|\n" + "\n".join(kinds)
+            + "\n\nThe decision's learned prior: accuracy, cross-validated over authors and conversations.\n\n"
+              "| model | messages | C | accuracy | real people | written to order |\n|---|---|---|---|---|---|\n"
+            + "\n".join(intents))
+    print(body)
+    write_report(args.out, "The reader's learned parts, as trained", "benchmarks.train_reader", argv, body)
     return 0
 
 
