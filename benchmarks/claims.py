@@ -233,9 +233,12 @@ class ClaimChecker:
             for word in synonyms:
                 if norm_sentence(word) not in lookup and word.lower() not in self.words.weak_genre_words:
                     lookup[norm_sentence(word)] = {genre}
+        raw = {w for w in lookup} | {w.lower() for genre in self.genre_names
+                                     for w in [genre, *self.words.genre_synonyms.get(genre, [])]}
+        raw |= {w.lower() for words in self.words.genre_synonyms.values() for w in words if norm_sentence(w) in lookup}
         pattern = re.compile(r"(?<![\w-])(?:" + "|".join(
-            re.escape(w).replace(r"\ ", r"[\s/-]+") for w in sorted(lookup, key=len, reverse=True)) + r")(?![\w-])",
-                             re.I)
+            re.escape(w).replace(r"\ ", r"[\s/-]+").replace("'", "['’]?") for w in sorted(raw, key=len, reverse=True))
+            + r")(?![\w-])", re.I)
         return pattern, lookup
 
     @cached_property
