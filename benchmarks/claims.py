@@ -531,11 +531,17 @@ class ClaimChecker:
                 year_skip.append((match.start(), match.end()))  # the year of a title the catalog lacks: one claim
 
         taken = skip + person_spans
-        # people
+        # people, and other names (places, characters, organisations)
         if not meta:
             for name in persons:
                 ok, why = self.person_backed(name, subject, mentions, ctx.user_text)
                 claims.append(Claim("person", name, ok, why, self._label(subject), sentence))
+            for name, span in self.find_names(clause, taken + [(a, a + len(t)) for t in
+                                                               self.unknown_titles(clause, mentions, taken)
+                                                               for a in [clause.find(t)] if a >= 0]):
+                ok, why = self.person_backed(name, subject, mentions, ctx.user_text)
+                claims.append(Claim("name", name, ok, why.replace("person", "name"), self._label(subject), sentence))
+                taken.append(span)
 
         # counts and recommender notes
         claims += self.check_match_counts(clause, sentence, ctx, list_items)
@@ -614,7 +620,7 @@ class ClaimChecker:
                 names.append(match[0])
                 spans.append((match.start(), match.end()))
         cues = "|".join(re.escape(c) for c in sorted(self.words.person_cues, key=len, reverse=True))
-        for match in re.finditer(rf"\b(?:{cues})\s+({cap}(?:\s+{cap}){{0,2}})", clause, re.I):
+        for match in re.finditer(rf"\b(?i:{cues})\s+({cap}(?:\s+{cap}){{0,2}})", clause):
             a, b = match.start(1), match.end(1)
             words = match[1].split()
             cue = match[0][:a - match.start()].strip().lower()
@@ -627,6 +633,29 @@ class ClaimChecker:
             names.append(match[1])
             spans.append((a, b))
         return names, spans
+
+    def find_names(self, clause: str, taken: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int]]]:
+        """Capitalised words inside a clause that no other rule explains ('Dorothy', 'the land of Oz', 'MIT')."""
+        out = []
+        genre_words = self.genre_pattern[1]
+        for match in re.finditer(r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*", clause):
+            a, b = match.start(), match.end()
+            if any(a < e and b > s for s, e in taken):
+                continue
+            before = clause[:a].rstrip()
+            if not before or before.endswith((":", "(", '"', "“", "-", "—", ".", "!", "?")) or \
+                    re.fullmatch(r"\d+[.)]", before):
+                continue  # the first word of a sentence, a line or a quotation
+            if any(pattern.fullmatch(match[0]) for pattern in self.words.descriptors.values()):
+                continue  # 'an Oscar': a descriptor word, checked as one
+            words = [w.strip("'’") for w in match[0].split()]
+            if all(w in self.words.not_names or norm_sentence(w) in genre_words or w.lower() in NUMBER_WORDS or
+                   w.lower() in ORDINAL_WORDS or re.fullmatch(ITEM_NOUNS, w.lower()) or re.fullmatch(r"[IVX]+", w)
+                   or w.lower() in {"genres", "genre", "catalog", "catalogue", "movie", "film", "book"}
+                   for w in words):
+                continue
+            out.append((match[0], (a, b)))
+        return out
 
     def person_backed(self, name: str, subject: list, mentions: list[Mention], user_text: str) -> tuple[bool, str]:
         tokens = [t for t in re.findall(r"[A-Za-z]+", name) if t not in self.words.person_titles]
@@ -793,6 +822,8 @@ class ClaimChecker:
             blocked.append((match.start(), match.end()))
             raw = match[1].lower()
             value = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+            if raw.isdigit() and 1800 <= value <= 2035:
+                continue  # 'a 1994 animated film': a year, checked apart
             ok = value == len(ctx.cards) or value in user_numbers
             out.append(Claim("number", match[0], ok, f"{len(ctx.cards)} cards in this reply", label, sentence))
         # any other digits (not years, list numbers, ordinals, numbers inside titles or counted above)
@@ -1051,6 +1082,9 @@ class ClaimChecker:
                     continue
                 if wish_at is not None and match.start() > wish_at:
                     continue  # the person's own wish, repeated ('you wanted something scary')
+                if re.match(r"based on\s+(?:your|what|the (?:genres?|catalog|ratings?|data|wishes)|my|popularity|"
+                            r"ratings|how)", clause[match.start():], re.I):
+                    continue  # 'based on your taste': how the bot chose, not the item's source
                 words.append(match.group().lower())
             if not words:
                 continue

@@ -197,3 +197,16 @@ def test_card_reasons_not_in_the_text_are_checked(checker, by_title):
     item = by_title["Silver Space"]
     claims = checker.check_reply("Here you go.", [card(item, "A horror movie from 1950.")], ["x"])
     assert kinds(claims) == ["genre"]
+
+
+def test_other_names_the_data_lacks_are_unsupported_and_names_in_the_title_are_not(checker, by_title):
+    item = by_title["Silver Space"]
+    claims = checker.check_reply("Silver Space follows Captain Dorothy across the Orion belt.", [card(item)], ["x"])
+    assert {"Captain Dorothy", "Orion"} <= {c.text for c in bad(claims) if c.kind in ("person", "name")}
+    assert not bad(checker.check_reply("It is a sci-fi film, like Silver Space itself.", [card(item)], ["x"]))
+
+
+def test_how_the_bot_chose_is_not_a_claim_about_the_item(checker, by_title):
+    cards = [card(by_title[t]) for t in ("Silver Space", "Last Space")]
+    assert not bad(checker.check_reply("Based on your love for Silver Space, here are two more.", cards,
+                                       ["i love silver space"]))
