@@ -446,8 +446,13 @@ class ClaimChecker:
             [self.items[focus]] if focus in self.items and not cards else [])
         claims: list[Claim] = []
         in_text = norm_sentence(text or "")
-        for sentence in split_sentences(text or ""):
-            claims += self.check_sentence(sentence, cards, list_items, default, user_text, shown_items)
+        for line in re.split(r"\n+", text or ""):
+            listed = re.match(r"^\s*(\d+)[.)]\s+(.*)$", line)
+            card = self.line_card(listed, cards) if listed else None
+            for n, sentence in enumerate(split_sentences(line)):
+                # the sentences after a list line's first one are about the same card ('It is close to X.')
+                claims += self.check_sentence(sentence, cards, list_items, default, user_text, shown_items,
+                                              card=card if n else None)
         for item in items or []:
             reason = item.get("reason") or ""
             if not reason or norm_sentence(reason) in in_text or item.get("id") not in self.items:
@@ -457,6 +462,19 @@ class ClaimChecker:
                 claims += self.check_sentence(sentence, cards, list_items, own, user_text, shown_items,
                                               card=own[0])
         return claims
+
+    def line_card(self, listed, cards: list):
+        """The card a numbered list line is about: the title it starts with, else its number."""
+        mentions = self.find_titles(listed[2])
+        first = mentions[0] if mentions and mentions[0].start <= 2 else None
+        hit = [c for c in cards if first and c.id in first.item_ids]
+        if hit:
+            return hit[0]
+        if first:
+            return self.items[first.item_ids[0]]
+        if cards and 0 < int(listed[1]) <= len(cards):
+            return cards[int(listed[1]) - 1]
+        return None
 
     def check_sentence(self, sentence: str, cards: list, list_items: list, default: list, user_text: str,
                        shown_items: list, card=None) -> list[Claim]:
@@ -468,15 +486,9 @@ class ClaimChecker:
             subject = [card]
         elif line:
             body = line[2]
-            mentions = self.find_titles(body)
-            first = mentions[0] if mentions and mentions[0].start <= 2 else None
-            hit = [c for c in cards if first and c.id in first.item_ids]
-            if hit:
-                subject = hit[:1]
-            elif first:
-                subject = [self.items[first.item_ids[0]]]
-            elif cards and int(line[1]) <= len(cards):
-                subject = [cards[int(line[1]) - 1]]
+            found = self.line_card(line, cards)
+            if found is not None:
+                subject = [found]
         elif len(cards) > 1:
             subject, plural = list(cards), True
         ctx = Context(subject, plural, user_text, cards)
@@ -586,6 +598,15 @@ class ClaimChecker:
         for match in re.finditer(r"\b(1[89]\d\d|20[0-3]\d)s?\b", text):
             year = int(match[1])
             spans.append((year, year + 9) if match[0].endswith("s") else (year, year))
+            before = text[max(0, match.start() - 25):match.start()]
+            if re.search(r"(?:before|pre-?|older than|earlier than)\s*$", before):
+                spans.append((0, year - 1))
+            elif re.search(r"(?:up to|until|no later than|not after|nothing after)\s*$", before):
+                spans.append((0, year))
+            elif re.search(r"(?:after|post-?|newer than|later than)\s*$", before):
+                spans.append((year + 1, 9999))
+            elif re.search(r"(?:since|from|not before|nothing before)\s*$", before):
+                spans.append((year, 9999))
         for match in re.finditer(r"(?<!\d)'?([2-9]0)s\b", text):
             year = 1900 + int(match[1])
             spans.append((year, year + 9))
@@ -886,7 +907,10 @@ class ClaimChecker:
                         low = start + 5
                 else:
                     low = high = int(groups[0])
-                said = any(a <= high and b >= low for a, b in asked)
+                said = any(a <= high and b >= low for a, b in asked) if kind in ("year", "decade") else any(
+                    (a, b) == (low, high) or (a <= low and high <= b) or (low <= a and b <= high and a != b)
+                    or (kind in ("from", "upto") and (a == b) and a in (low, high, low - 1, high + 1))
+                    for a, b in asked)
                 in_wish = wish_at is not None and match.start() > wish_at
                 if subject and kind != "year":
                     fits = all(it.year and low <= it.year <= high for it in subject)
