@@ -224,6 +224,33 @@ def answered(records: list[dict], catalogs: dict[str, Catalog]) -> dict:
     return out
 
 
+def _shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
+    words = claimlib.norm_sentence(text).split()
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def parroting(records: list[dict]) -> Counter:
+    """Chat replies that repeat six words in a row of an earlier reply in the conversation or of the person's own
+    message, and replies (any kind) that say one sentence twice."""
+    out = Counter()
+    earlier: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        text = record["text"] or ""
+        prose = "\n".join(line for line in text.splitlines() if not re.match(r"\s*\d+[.)]\s", line))
+        sentences = [claimlib.norm_sentence(x) for x in claimlib.split_sentences(prose)]
+        sentences = [x for x in sentences if len(x.split()) >= 3]
+        out["replies"] += 1
+        out["self-repeating"] += len(sentences) != len(set(sentences))
+        if record["kind"] == "chat":
+            out["chat"] += 1
+            before = set().union(*(_shingles(t) for t in earlier[record["conversation"]])) if \
+                earlier[record["conversation"]] else set()
+            out["chat parrots an earlier reply"] += bool(_shingles(text) & before)
+            out["chat echoes the message"] += bool(_shingles(text, 4) & _shingles(record["say"], 4))
+        earlier[record["conversation"]].append(text)
+    return out
+
+
 def _rate(part: float, whole: float, digits: int = 2) -> str:
     return f"{part / whole:.{digits}f}" if whole else "n/a"
 
@@ -300,6 +327,14 @@ def readability_table(records: list[dict], catalogs: dict[str, Catalog]) -> str:
         lambda n: _rate(asked[n]["answered"], asked[n]["marked"], 3), ">= 0.95")
     row("answered about the intended item (its card, or its title in the text)",
         lambda n: _rate(asked[n]["right item"], asked[n]["with gold"], 3))
+    said = {name: parroting(rows) for name, rows in parts.items()}
+    row("chat replies", lambda n: str(said[n]["chat"]))
+    row("chat replies repeating 6+ words in a row of an earlier reply in the conversation",
+        lambda n: _rate(said[n]["chat parrots an earlier reply"], said[n]["chat"], 3))
+    row("chat replies echoing 4+ words in a row of the message they answer",
+        lambda n: _rate(said[n]["chat echoes the message"], said[n]["chat"], 3))
+    row("replies (all kinds) that say one sentence twice outside the list of picks",
+        lambda n: _rate(said[n]["self-repeating"], said[n]["replies"], 3))
     return "\n".join(lines)
 
 
