@@ -176,8 +176,8 @@ def _sentences(reason: str) -> list[str]:
 def _masked(sentence: str, item: dict) -> str:
     """A reason sentence with the card's own title, years, numbers and genre words masked."""
     text = sentence
-    if item.get("title"):
-        text = text.replace(claimlib.norm_sentence(item["title"]), "<title>")
+    if item.get("title") and claimlib.norm_sentence(item["title"]):
+        text = re.sub(rf"\b{re.escape(claimlib.norm_sentence(item['title']))}\b", "<title>", text)
     text = re.sub(r"\d+(\.\d+)?", "<n>", text)
     for genre in item.get("genres") or []:
         text = re.sub(rf"\b{re.escape(claimlib.norm_sentence(genre))}\b", "<genre>", text)

@@ -210,3 +210,36 @@ def test_how_the_bot_chose_is_not_a_claim_about_the_item(checker, by_title):
     cards = [card(by_title[t]) for t in ("Silver Space", "Last Space")]
     assert not bad(checker.check_reply("Based on your love for Silver Space, here are two more.", cards,
                                        ["i love silver space"]))
+
+
+# --- the benchmark's own measures (no model) ------------------------------------------------------------
+def test_shared_reason_sentences_and_gold_items():
+    from benchmarks import eval_grounding as E
+
+    same = {"intent": "recommend", "items": [
+        {"id": 1, "title": "Red Sun", "genres": ["Drama"], "reason": "Red Sun is a drama from 1990. It fits your wish."},
+        {"id": 2, "title": "Blue Moon", "genres": ["Drama"], "reason": "Blue Moon is a drama from 1991. It fits your wish."},
+        {"id": 3, "title": "Sea", "genres": ["Comedy"], "reason": "Fans of Blue Moon loved it."}]}
+    read = E.readability([same])
+    assert (read["cards"], read["shared"], read["shared_masked"]) == (3, 2, 2)
+    assert read["lengths"] == [11, 11, 6]
+    different = {"intent": "recommend", "items": [
+        {"id": 1, "title": "Red Sun", "genres": ["Drama"], "reason": "Red Sun is a drama from 1990."},
+        {"id": 2, "title": "Blue Moon", "genres": ["Drama"], "reason": "Blue Moon is a drama from 1991."}]}
+    assert (E.readability([different])["shared"], E.readability([different])["shared_masked"]) == (0, 2)
+    assert E.gold_item({"say": "why the third one?", "kind": "explain"}, [7, 8, 9], None) == 9
+    assert E.gold_item({"say": "why that one?", "kind": "explain"}, [7, 8, 9], 8) == 8
+    assert E.gold_item({"say": "is it long?", "kind": "about", "expect": {"pick": 2}}, [7, 8, 9], None) == 8
+    assert E.gold_item({"say": "x", "kind": "about", "expect": {"pick": 5}}, [7, 8, 9], None) is None
+
+
+def test_the_conversations_file_is_large_enough():
+    from benchmarks import eval_grounding as E
+
+    conversations = E.load_conversations()
+    turns = [t for c in conversations for t in c["turns"]]
+    assert len(turns) >= 220
+    assert sum(len(c["turns"]) for c in conversations if c["catalog"] == "bookshop") >= 30
+    assert sum(1 for t in turns if t.get("marked")) >= 40
+    assert {t["kind"] for t in turns} == {"recommend", "about", "explain", "chat"}
+    assert all(t["say"] == t["say"].lower() or not t.get("marked") or t["say"][0].isupper() for t in turns)
