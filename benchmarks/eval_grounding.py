@@ -398,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
                         "as it is made (the file is started afresh)")
     parser.add_argument("--from-replies", type=Path, nargs="+", help="score replies saved by --save-replies (no "
                         "model); several files (shards) are merged in the script's order")
+    parser.add_argument("--catalog", choices=sorted(DBS), help="only the conversations on this catalog")
     parser.add_argument("--shard", default="1/1", help="K/N: run only every N-th conversation starting at the K-th "
                         "(several processes share a slow machine's cores); merge with --from-replies")
     args = parser.parse_args(argv)
@@ -410,11 +411,16 @@ def main(argv: list[str] | None = None) -> int:
         records = [json.loads(line) for path in args.from_replies
                    for line in path.read_text(encoding="utf-8").splitlines() if line]
         records.sort(key=lambda r: (order.get(r["conversation"], len(order)), r["turn"]))
+        complete = {}  # a conversation run twice (two processes reached it) counts once: its first whole run
+        for r in records:
+            complete.setdefault((r["conversation"], r["turn"]), r)
+        records = list(complete.values())
         records = records[:args.limit] if args.limit else records
         seconds = sum(r.get("seconds", 0) for r in records) or None
     else:
         k, n = (int(x) for x in args.shard.split("/"))
-        mine = [c for i, c in enumerate(conversations) if i % n == k - 1]
+        mine = [c for i, c in enumerate(conversations) if i % n == k - 1
+                and (args.catalog is None or c["catalog"] == args.catalog)]
         log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
         if args.save_replies:
             args.save_replies.parent.mkdir(parents=True, exist_ok=True)
