@@ -154,7 +154,12 @@ def split_sentences(text: str) -> list[str]:
         if not line:
             continue
         start = 0
+        head = re.match(r"^\s*\d+[.)]\s+.*?\(\d{4}\)\s*:", line)  # '3. Mars Attacks! (1996):' is one title
         for match in re.finditer(r"[.!?]+[\"”')\]]*(?=\s+[\"“(\[]?[A-Z0-9])", line):
+            if head and match.end() <= head.end():
+                continue
+            if re.match(r"\s*\(\d{4}\)", line[match.end():]):
+                continue  # 'When Harry Met Sally... (1989)': the year still belongs to the title
             piece = line[start:match.end()]
             before = line[:match.end()].rstrip("\"”')]")
             if ABBREVIATIONS.search(before) or re.search(r"\b[A-Z]\.[A-Z]\.$|\b[A-Z]\.$", before) \
@@ -375,7 +380,7 @@ class ClaimChecker:
                 best = Mention(start, start + len(span), list(ids), span)
                 break
             if best:
-                year = re.match(r"\s*\((\d{4})\)", clause[best.end:])
+                year = re.match(r"[.…!?]*\s*\((\d{4})\)", clause[best.end:])
                 if year:
                     best.year = int(year[1])
                 found.append(best)
@@ -387,6 +392,8 @@ class ClaimChecker:
 
     def _single_word_ok(self, clause: str, start: int, end: int, word: str) -> bool:
         """A one-word title counts mid-sentence when capitalised; at the start only before a year or a verb."""
+        if re.match(r"\s*\(\d{4}\)", clause[end:]):
+            return True  # 'Friday (1995)'
         if word in self.words.not_names or word.lower() in NUMBER_WORDS or word.lower() in ORDINAL_WORDS:
             return False
         if word.lower() in {g.lower() for g in self.genre_names}:
@@ -585,10 +592,14 @@ class ClaimChecker:
         return False
 
     def user_genres(self, user_text: str) -> set[str]:
+        """Genres the person asked for: genre words, and words that imply one ('a laugh', 'space', 'scary')."""
         pattern, lookup = self.genre_pattern
         out = set()
         for match in pattern.finditer(user_text):
             out |= lookup.get(norm_sentence(match.group()), set())
+        for word, genres in self.words.genre_implied.items():
+            if re.search(rf"(?<![\w-]){re.escape(word)}\w*", user_text, re.I):
+                out |= set(genres)
         return out
 
     def user_years(self, user_text: str) -> list[tuple[int, int]]:
