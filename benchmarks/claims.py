@@ -896,6 +896,11 @@ class ClaimChecker:
                        r"\b(?:the\s+)?(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b"),
             ("year", r"(?<![\d-])(1[89]\d\d|20[0-3]\d)(?![\d-]|s\b)"),
         ]
+        decades = []  # 'the 50s and 60s' is one span of years: each decade is checked against both
+        for match in re.finditer(patterns[3][1], clause, re.I):
+            word = [g for g in match.groups() if g][0].lower()
+            start = DECADE_WORDS.get(word) or (int(word) if len(word) == 4 else 1900 + int(word))
+            decades.append((start, start + 9))
         for kind, pattern in patterns:
             for match in re.finditer(pattern, clause, re.I):
                 if any(a <= match.start() < b for a, b in spans):
@@ -924,7 +929,8 @@ class ClaimChecker:
                     for a, b in asked)
                 in_wish = wish_at is not None and match.start() > wish_at
                 if subject and kind != "year":
-                    fits = all(it.year and low <= it.year <= high for it in subject)
+                    ranges = decades if kind == "decade" and len(decades) > 1 else [(low, high)]
+                    fits = all(it.year and any(a <= it.year <= b for a, b in ranges) for it in subject)
                     ok = fits and (said or not in_wish)
                     why = ("the subject's year is in it" if fits else "the subject's year is outside it") + (
                         "" if said or not in_wish else "; the person never asked for it")
