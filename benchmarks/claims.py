@@ -709,7 +709,7 @@ class ClaimChecker:
         for match in re.finditer(r"\b(?:only\s+)?(\d+|no)\s+(?:items?|movies?|films?|books?)\s+(?:in the catalog\s+)?"
                                  r"(?:is left that\s+)?match(?:es)?\s+(.+?)(?:\s+and has not been.*)?$", clause, re.I):
             number = 0 if match[1].lower() == "no" else int(match[1])
-            filters = match[2]
+            filters = match[2].strip().rstrip(").;")
             genres = re.search(r"genres\s+(.+?)(?:,\s*(?:not|years)\b|$)", filters)
             wanted = [g.strip() for g in re.split(r"\s+or\s+", genres[1])] if genres else []
             excluded = re.search(r"\bnot\s+(.+?)(?:,\s*years\b|$)", filters)
@@ -868,10 +868,11 @@ class ClaimChecker:
                 continue  # years are checked apart
             if re.match(r"^\s*\d+[.)]\s", clause[a:]) and not clause[:a].strip():
                 continue  # a list number
-            ok = value in user_numbers or (one is not None and any(self._equal(value, v) for v in
-                                                                   (one.attrs or {}).values()))
-            out.append(Claim("number", match[0], ok, "a number the person wrote" if ok else
-                             "a number the catalog does not back", label, sentence))
+            attr = one is not None and any(self._equal(value, v) for v in (one.attrs or {}).values())
+            ok = value in user_numbers or attr
+            out.append(Claim("number", match[0], ok, "one of the item's attributes" if attr else
+                             "a number the person wrote" if ok else "a number the catalog does not back", label,
+                             sentence))
         return out
 
     @staticmethod
