@@ -559,7 +559,8 @@ class ClaimChecker:
                                                                self.unknown_titles(clause, mentions, taken)
                                                                for a in [clause.find(t)] if a >= 0]):
                 ok, why = self.person_backed(name, subject, mentions, ctx.user_text)
-                claims.append(Claim("name", name, ok, why.replace("person", "name"), self._label(subject), sentence))
+                claims.append(Claim("name", name, ok, why.replace("no such person", "no such name"),
+                                    self._label(subject), sentence))
                 taken.append(span)
 
         # counts and recommender notes
@@ -1041,6 +1042,10 @@ class ClaimChecker:
                 out.append(Claim("similarity", co[0], False, "could not tell which items it links", label, sentence))
             else:
                 for y in ys:
+                    if y.id == x.id:
+                        out.append(Claim("similarity", co[0], False, f"links {x.title} with itself", y.title,
+                                         sentence))
+                        continue
                     ok, both, fans = self.co_liked(x.id, y.id)
                     out.append(Claim("similarity", co[0], ok, f"{both} of the {fans} who loved {x.title} loved "
                                      f"{y.title}", y.title, sentence))
