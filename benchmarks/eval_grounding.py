@@ -397,8 +397,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save-replies", type=Path, help="keep the raw replies (JSON lines) here, one per reply "
                         "as it is made (the file is started afresh)")
     parser.add_argument("--from-replies", type=Path, nargs="+", help="score replies saved by --save-replies (no "
-                        "model); several files (shards) are merged in the script's order")
+                        "model); several files (shards) are merged in the script's order; where two files hold the same turn, the "
+                        "first file named wins")
     parser.add_argument("--catalog", choices=sorted(DBS), help="only the conversations on this catalog")
+    parser.add_argument("--only", help="only these conversations (ids, comma-separated)")
     parser.add_argument("--shard", default="1/1", help="K/N: run only every N-th conversation starting at the K-th "
                         "(several processes share a slow machine's cores); merge with --from-replies")
     args = parser.parse_args(argv)
@@ -420,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         k, n = (int(x) for x in args.shard.split("/"))
         mine = [c for i, c in enumerate(conversations) if i % n == k - 1
-                and (args.catalog is None or c["catalog"] == args.catalog)]
+                and (args.catalog is None or c["catalog"] == args.catalog)
+                and (args.only is None or c["id"] in args.only.split(","))]
         log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
         if args.save_replies:
             args.save_replies.parent.mkdir(parents=True, exist_ok=True)
