@@ -95,7 +95,7 @@ STOP_WORDS = {"that", "this", "with", "from", "they", "their", "them", "there", 
               "when", "where", "about", "into", "over", "after", "before", "while", "some", "very", "also", "just",
               "have", "has", "been", "were", "will", "would", "could", "should", "your", "story", "tells", "film",
               "movie", "book", "novel", "follows", "place", "takes", "centers", "centres", "revolves", "around"}
-PERSON_BEFORE = re.compile(r"\b(?:named|called|directed by|written by|starring|played by|actor|actress|"
+PERSON_BEFORE = re.compile(r"\b(?:named|called|directed by|written by|starring|stars|co-stars|played by|actor|actress|"
                            r"director|author)\s+$", re.I)
 SELF_CUES = re.compile(r"^\s*(?:i|i'm|i am|i can|i'll|i will|i'd|i'?ve|my|me|we|we'll|let me|feel free|"
                        r"you can ask|ask me)\b", re.I)
@@ -376,6 +376,8 @@ class ClaimChecker:
                     continue
                 if size <= 2 and PERSON_BEFORE.search(clause[:start]):
                     continue  # 'a man named Jack', 'starring Tom Hanks': a person, not the film 'Jack'
+                if size == 1 and word in self.words.first_names and re.match(r"\s+[A-Z][a-z]", clause[end:]):
+                    continue  # 'Michael Bayliss' is a person, not the film 'Michael'
 
                 best = Mention(start, start + len(span), list(ids), span)
                 break
@@ -601,6 +603,10 @@ class ClaimChecker:
         for word, genres in self.words.genre_implied.items():
             if re.search(rf"(?<![\w-]){re.escape(word)}\w*", user_text, re.I):
                 out |= set(genres)
+        words = [w for w in re.findall(r"[a-z-]{5,}", user_text.lower())]
+        for key, genres in lookup.items():
+            if len(key) >= 5 and " " not in key and any(fuzz.ratio(w, key) >= 85 for w in words):
+                out |= genres  # 'a thriler': a typo the bot read as a genre the person meant
         return out
 
     def user_years(self, user_text: str) -> list[tuple[int, int]]:
@@ -925,7 +931,10 @@ class ClaimChecker:
                         low = start + 5
                 else:
                     low = high = int(groups[0])
-                said = any(a <= high and b >= low for a, b in asked) if kind in ("year", "decade") else any(
+                era = (kind == "from" and re.search(r"\b(?:newer|recent|modern|new|latest)\b", user_text, re.I)) or (
+                    kind == "upto" and re.search(r"\b(?:older|old|classics?|oldies|vintage)\b", user_text, re.I))
+                said = bool(era) or any(a <= high and b >= low for a, b in asked) if kind in ("year", "decade") else \
+                    bool(era) or any(
                     (a, b) == (low, high) or (a <= low and high <= b) or (low <= a and b <= high and a != b)
                     or (kind in ("from", "upto") and (a == b) and a in (low, high, low - 1, high + 1))
                     for a, b in asked)
