@@ -146,11 +146,29 @@ def run_conversations(model: str, conversations: list[dict], limit: int | None, 
                 f"{seconds:5.1f}s  {turn['say'][:50]!r}")
             if gold is not None:
                 focus = gold
-            if reply_intent == "recommend" and len(items) > 1:
+            if reply_intent == "recommend" and items:
                 last_list = [item["id"] for item in items]
                 focus = None
         if hasattr(agent, "forget"):
             agent.forget(session)
+    return records
+
+
+def replay_context(records: list[dict], conversations: list[dict]) -> list[dict]:
+    """Recompute, from the script and the saved replies, what each turn is checked against: the gold item, the
+    last list shown before it and the item in focus (so a saved run is scored by the current rules)."""
+    turns = {(c["id"], n): t for c in conversations for n, t in enumerate(c["turns"])}
+    state: dict[str, tuple[list[int], int | None]] = {}
+    for record in records:
+        last_list, focus = state.get(record["conversation"], ([], None))
+        turn = turns.get((record["conversation"], record["turn"]), {"say": record["say"], "kind": record["kind"]})
+        gold = gold_item(turn, last_list, focus)
+        record.update(gold=gold, shown_before=list(last_list), focus_before=focus)
+        if gold is not None:
+            focus = gold
+        if record["intent"] == "recommend" and record["items"]:
+            last_list, focus = [i["id"] for i in record["items"]], None
+        state[record["conversation"]] = (last_list, focus)
     return records
 
 
@@ -417,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         for r in records:
             complete.setdefault((r["conversation"], r["turn"]), r)
         records = list(complete.values())
-        records = records[:args.limit] if args.limit else records
+        records = replay_context(records[:args.limit] if args.limit else records, conversations)
         seconds = sum(r.get("seconds", 0) for r in records) or None
     else:
         k, n = (int(x) for x in args.shard.split("/"))
