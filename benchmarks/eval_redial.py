@@ -119,7 +119,7 @@ def score_turn(row: dict, reply, shown: list[Item], tally: Counter, mistakes: li
     tally["reactions predicted right"] += len(predicted_reactions(change) & gold_reactions)
 
 
-def score_state(row: dict, wishes: dict, tally: Counter) -> None:
+def score_state(row: dict, wishes: dict, tally: Counter, mistakes: list) -> None:
     state = row["state"]
     gold_wanted = set(state["genres"]) | set(state.get("required_genres", []))
     wanted = set(wishes.get("genres", [])) | set(wishes.get("required_genres", []))
@@ -128,6 +128,8 @@ def score_state(row: dict, wishes: dict, tally: Counter) -> None:
     tally["wanted right"] += len(gold_wanted & wanted)
     tally["excluded gold"] += len(state["exclude_genres"])
     tally["excluded right"] += len(set(state["exclude_genres"]) & set(wishes.get("exclude_genres", [])))
+    if missed := set(state["exclude_genres"]) - set(wishes.get("exclude_genres", [])):
+        mistakes.append(("excluded genre missed", row, ", ".join(sorted(missed))))
     if state.get("required_genres"):
         tally["all-of gold"] += 1
         tally["all-of right"] += set(state["required_genres"]) == set(wishes.get("required_genres", []))
@@ -158,7 +160,7 @@ def replay(agent, conversation: redial.Conversation, rows: list[dict], tally: Co
         else:
             reply = agent.respond(session, turn.text, shown)
         score_turn(row, reply, shown, tally, mistakes)
-        score_state(row, reply.wishes, tally)
+        score_state(row, reply.wishes, tally, mistakes)
         if fast:
             continue
         answer = " ".join(t.text for t in conversation.turns[turn.index + 1:]

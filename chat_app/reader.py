@@ -42,8 +42,8 @@ AFTER_POSITIVE = re.compile(r"^\s*[?!.…]*\s*(?:was|were|is|are)\s+(?:so |reall
 CLAUSE_END = r"(?:[.;!?]|(?<!anything )(?<!everything )\bbut\b|\bhowever\b|\bthough\b|\byet\b|\bwhereas\b|\bpero\b|\bmais\b|\baber\b)"
 NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|steer|keep \w+) (?:away from|clear of)|"
             r"away from|hated?|hates|dislike[sd]?|despised?|detested?|loathed?|can'?t stand|cannot stand|couldn'?t stand|"
-            r"could not stand|did(?:n'?t| not|nt) (?:like|enjoy|care for|love)|"
-            r"do(?:n'?t| not|nt) (?:like|want|enjoy|love)|not (?:a )?(?:big )?fan of|"
+            r"could not stand|did(?:n'?t| not|nt) (?:really |much |particularly )?(?:like|enjoy|care for|love)|"
+            r"do(?:n'?t| not|nt) (?:really |much |particularly |usually |generally )?(?:like|want|enjoy|love|care for)|not (?:a )?(?:big )?fan of|"
             r"not (?:really |that |too |so |very |much )?into|not in the mood for|no more|nothing(?: \w+){0,2} like|not like|anything but|other than|avoid|skip|"
             r"leave out|is(?:n'?t| not)|are(?:n'?t| not)|geen|"
             r"without|except|no|not|nothing|never|none|boring|awful|terrible|overrated|sick of|tired of|"
@@ -52,6 +52,9 @@ NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|stee
             r"neither(?: of us)? (?:liked|enjoyed|loved)|none of us (?:liked|enjoyed)|nobody liked|neither|nor|"
             r"detesto|je deteste|j'ai deteste|deteste|non mi e piaciuto|nao gostei|nicht gemocht|"
             r"mag (?:ich )?nicht|ni de broma")
+# "haven't seen X" says nothing of taste: neither a like nor a dislike (ReDial's people say it of most picks).
+UNSEEN = re.compile(r"\b(?:have ?n[o'’]?t|havent|has ?n[o'’]?t|never|not|did ?n[o'’]?t|didnt|yet to|not yet)\s+"
+                    r"(?:\w+\s+){0,2}?(?:seen|saw|see|watched|watch)\b")
 AUDIENCE = re.compile(r"\b(?:kids?|children|childrens|family|little ones)\b")  # who it is for, not what it is
 NEUTRAL_LIKED = 0.7  # below this share of its threshold, a title only seen, chosen or asked about is no taste
 # "not sure", "don't mind" and the like negate nothing.
@@ -236,6 +239,8 @@ class MessageReader:
             if QUESTION_ABOUT.search(clause) and not re.search(POSITIVE + "|" + NEGATIVE, clause):
                 continue
             after = folded[mention.end:mentions[n + 1].start] if n + 1 < len(mentions) else folded[mention.end:]
+            if _unseen(segment, after):
+                continue
             if n + 1 < len(mentions) and re.search(rf"\b(?:{POSITIVE}|{NEGATIVE})\s*(?:the\s+)?$", after):
                 after = ""  # "liked A, hated B": the word after A is about B
             listed = previous is not None and re.fullmatch(r"[\s,&/]*(?:and|or|y|et|und|e)?[\s,&/]*(?:the\s+)?",
@@ -279,6 +284,8 @@ class MessageReader:
         for target, scores in zip(targets, self.kinds.scores(contexts, encoder)):
             said = dict(zip(KINDS, scores))
             kinds = tuple(k for k, score in said.items() if score >= 1.0)
+            if UNSEEN.search(fold(message)):
+                kinds = _without_unseen_judgement(fold(message), kinds)
             if not target.shown and not _judged_otherwise(said):
                 kinds = tuple(dict.fromkeys(kinds + ("liked",)))  # a title named with nothing against it is a taste
             if not kinds:
@@ -332,6 +339,10 @@ class MessageReader:
             clause = re.split(CLAUSE_END, before)[-1]
             segment = re.split(r",|\bso\b|\bjust\b|\bonly\b|\bi (?:want|like|love|prefer)\b", clause)[-1]
             corrected = correction and match.start() < correction.start() and _polarity(segment, window=5) > 0
+            if not corrected and re.search(r"\bnot (?:too|overly|very|that|so)\s+$", before):
+                for genre in genres:  # "a thriller but not too scary": no horror
+                    _add(change.exclude_genres, genre)
+                continue
             if corrected or re.search(r"\b(?:too|too much|too many|so much)\s+$", before):
                 continue  # "I said comedy? I meant drama" ("not horror, I mean suspense" stays); "too scary" is a reason
             after = text[match.end():match.end() + 40]
@@ -547,6 +558,24 @@ def _judged_otherwise(said: dict[str, float]) -> bool:
         return False
     return said["disliked"] >= 1.0 or (said["liked"] < NEUTRAL_LIKED and max(said["seen"], said["chosen"],
                                                                            said["asked"]) >= 1.0)
+
+
+def _unseen(before: str, after: str) -> bool:
+    """Whether a title is said not to have been seen, just before it ("I haven't seen X") or right after it
+    ("X I have not seen")."""
+    return bool(re.search(UNSEEN.pattern + r"\s*(?:the\s+)?$", before)
+                or re.match(r"^[\s,.…-]*(?:(?:i|we)\s+)?" + UNSEEN.pattern, after))
+
+
+def _without_unseen_judgement(text: str, kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """A message saying the person has not seen something is no dislike (and no 'seen') unless other words say so."""
+    rest = re.sub(r"^\W*(?:no+|nope|nah)\b", " ", UNSEEN.sub(" ", text))  # "No, I've never seen it": an answer
+    drop = set()
+    if not re.search(rf"\b(?:{NEGATIVE})\b", NOT_NEGATION.sub(" ", rest)):
+        drop.add("disliked")
+    if not re.search(r"\b(?:seen|saw|watched)\b", rest):
+        drop.add("seen")
+    return tuple(k for k in kinds if k not in drop)
 
 
 def _polarity(clause: str, window: int = 12, cue_only: bool = False) -> int:

@@ -112,6 +112,8 @@ STATES = [
     (["I'm not in the mood for anything with romance in it"], {"genres": (), "exclude_genres": ("Romance",)}),
     (["something set in space, but no scifi"], {"genres": (), "exclude_genres": ("Sci-Fi",)}),
     (["romance", "hmm, no, go back to horror"], {"genres": ("Horror",)}),
+    (["I don't really like horror movies"], {"genres": (), "exclude_genres": ("Horror",)}),
+    (["a thriller but not too scary?"], {"genres": ("Thriller",), "exclude_genres": ("Horror",)}),
 ]
 
 
@@ -142,6 +144,8 @@ TITLES = [
     ("nvm, i hated Red Fear and loved Red Love", {"liked": ["Red Love"], "disliked": ["Red Fear"]}),
     ("Like Red Love - wait, no, I mean like Cold Fear.", {"similar_to": ["Cold Fear"]}),
     ("why Silver Space?", {}),
+    ("I haven't seen Red Love but I hated Red Fear", {"disliked": ["Red Fear"]}),  # not seen is no taste
+    ("Cold Fear I have not seen", {}),
     ("tell me about wild love", {}),
 ]
 
@@ -279,3 +283,11 @@ def test_a_version_word_picks_among_same_titles(ml100k_catalog, word, year):
 def test_titles_named_in_free_text_on_movielens(ml100k_catalog, message, titles):
     reader = MessageReader(ml100k_catalog, load_domain("movies"))
     assert [m.item.title for m in reader.titles.find(message)] == titles
+
+
+@pytest.mark.parametrize("message", ["No, I have never seen it.", "I havent seen that one", "haven't seen it yet"])
+def test_not_having_seen_a_pick_is_no_dislike(reader, tiny_catalog, message):
+    pick = tiny_catalog.item(1)
+    change = reader.read(message, shown=[pick])
+    assert pick.id not in change.disliked and pick.id not in change.seen
+    assert not any("disliked" in r["kinds"] for r in change.reactions)
