@@ -132,6 +132,11 @@ class Context:
     cards: list = field(default_factory=list)
 
 
+# 'higher than 93% of the sci-fi movies here', 'among the best 2% of ...', 'one of the better-rated dramas'
+STANDING_SHARE = re.compile(r"\b(?:(higher than|above|better than)\s+(\d+)\s*%|among the best\s+(\d+)\s*%|one of the "
+                            r"(better)[- ]rated)\s+(?:of\s+)?(?:the\s+)?([\w' -]+?)(?=[,.;:]|$)", re.I)
+
+
 def norm_sentence(text: str) -> str:
     """Lower case, punctuation to spaces, spaces collapsed (for comparing sentences and titles)."""
     text = text.lower().replace("&", " and ").replace("’", "'")
@@ -307,6 +312,21 @@ class ClaimChecker:
         by_count = (sum(1 for c in counts if c >= self.count(item_id)) / len(counts)) if counts else 1.0
         return by_mean, by_count
 
+    def beats(self, item_id: int, genre: str | None) -> list[float]:
+        """The share of ``genre``'s rated items with a lower mean rating than this one, counting as rated an item
+        with at least 1, 5, 10, 20 or 50 ratings (a claim like 'higher than 90% of the dramas here' does not say
+        which; it is backed when one of these readings holds)."""
+        mine = self.mean(item_id)
+        if mine is None:
+            return []
+        pool = [i for i, it in self.items.items() if (genre is None or genre in it.genres) and self.mean(i) is not None]
+        out = []
+        for least in (1, 5, 10, 20, 50):
+            rated = [self.mean(i) for i in pool if self.count(i) >= least]
+            if rated and self.count(item_id) >= least:
+                out.append(sum(m < mine for m in rated) / len(rated))
+        return out
+
     @cached_property
     def newest_year(self) -> int:
         return max((it.year for it in self.items.values() if it.year), default=0)
@@ -477,6 +497,7 @@ class ClaimChecker:
         mentions = self.find_titles(listed[2])
         first = mentions[0] if mentions and mentions[0].start <= 2 else None
         hit = [c for c in cards if first and c.id in first.item_ids]
+        hit.sort(key=lambda c: (norm_title(c.title) != norm_title(first.text), c.year != first.year))  # "Alien (1979)"
         if hit:
             return hit[0]
         if first:
@@ -570,6 +591,8 @@ class ClaimChecker:
         ratings, rating_spans = self.check_ratings(clause, sentence, subject, mentions, ctx.user_text)
         claims += ratings
         taken += rating_spans
+        if not meta and not question and not self_talk:  # a share in a standing is checked there
+            taken += [m.span() for m in STANDING_SHARE.finditer(clause)]
         claims += self.check_numbers(clause, sentence, subject, ctx, taken, plural)
         claims += self.check_years(clause, sentence, subject, plural, mentions, ctx.user_text, wish_at, year_skip)
 
@@ -745,7 +768,7 @@ class ClaimChecker:
         # N of the M people who loved X also loved Y / N% of those who liked X also liked Y
         for match in re.finditer(rf"\b(\d+)(%| of the (\d+))\s+(?:{PEOPLE_NOUNS}\s+)?(?:who|that)\s+{LIKE_VERBS}\s+"
                                  rf"(.+?)\s+(?:also\s+)?{LIKE_VERBS}\s+(.+?)(?:[.,;]|$)", clause, re.I):
-            x = self._item_in(match[4], mentions) or None
+            x = self._item_in(match[4], mentions) or self._title_before(sentence, match[0])
             y = self._item_in(match[5], mentions) or one
             spans.append((match.start(), match.end()))
             if not x or not y:
@@ -758,6 +781,22 @@ class ClaimChecker:
                 ok = int(match[1]) == len(both) and int(match[3]) == len(fans)
             out.append(Claim("rating", match[0], ok, f"{len(both)} of the {len(fans)} who loved {x.title} loved "
                              f"{y.title}", label, sentence))
+        # N of its M fans (here) also loved this / N of the M fans of X / N of the M people who loved it (X named
+        # before in the sentence) / "(N of M)" after "people who loved X ... this too"
+        for match in re.finditer(rf"\b(\d+) of (?:the |its )?(\d+)(?:\s+(?:{PEOPLE_NOUNS}|fans)(?:\s+of\s+(.+?))?)?"
+                                 rf"(?:\s+(?:here|who {LIKE_VERBS}\s+(?:it|this one)))?(?=[\s,.;)]|$)", clause, re.I):
+            if any(a <= match.start() < b for a, b in spans):
+                continue
+            spans.append((match.start(), match.end()))
+            named = self.find_titles(clause[match.end(2):]) if match[3] else []  # "fans of Star Wars here"
+            x = self.items[named[0].item_ids[0]] if named else self._title_before(sentence, match[0])
+            if x is None or not one or x.id == one.id:
+                out.append(Claim("rating", match[0], False, "could not tell which items it compares", label, sentence))
+                continue
+            fans, both = self.lovers(x.id), self.lovers(x.id) & self.lovers(one.id)
+            ok = int(match[1]) == len(both) and int(match[2]) == len(fans)
+            out.append(Claim("rating", match[0], ok, f"{len(both)} of the {len(fans)} who loved {x.title} loved "
+                             f"{one.title}", label, sentence))
         # 4.2/5, 4.2 out of 5, average rating of 4.2, rated 4.2
         for match in re.finditer(r"\b(\d(?:\.\d+)?)\s*(?:/|out of)\s*(\d+|five|ten)\b|\b(?:average|mean|rating of|"
                                  r"rated|scores?|scored)\s+(?:rating\s+)?(?:of\s+|is\s+|at\s+)?(?:about\s+|around\s+)?"
@@ -782,6 +821,7 @@ class ClaimChecker:
             ok = mean is not None and abs(mean - scaled) <= (0.5 * 10 ** -digits if digits else 0.5) + 1e-9
             out.append(Claim("rating", match[0], ok, f"mean rating {mean:.2f} of {self.count(one.id)}"
                              if mean is not None else "no ratings", label, sentence))
+        spans += [m.span() for m in re.finditer(rf"(?:/|\bout of)\s*{high:g}\b", clause)]  # the scale's top
         # rated by 300 users / 300 ratings / 300 people loved it / rated highly by 300
         for match in re.finditer(rf"\b(?:(over|more than|about|around|nearly|almost|some|at least)\s+)?(\d[\d,]*)\s+"
                                  rf"(?:{PEOPLE_NOUNS}|ratings|reviews|votes)(?:\s+(?:have\s+)?({LIKE_VERBS}|rated|"
@@ -791,7 +831,8 @@ class ClaimChecker:
                 continue
             number = int((match[2] or match[5]).replace(",", ""))
             hedge = (match[1] or match[4] or "").lower()
-            loved = bool(re.search(r"lik|lov|enjoy|highly|4|5|four|five", (match[3] or "") + match[0], re.I))
+            words = (match[3] or "") + re.sub(r"\d[\d,]*", " ", match[0])  # the count's own digits say nothing
+            loved = bool(re.search(r"lik|lov|enjoy|highly|\b[45]\b|four|five", words, re.I))
             spans.append((match.start(), match.end()))
             if not one:
                 if number in self.user_numbers(user_text):
@@ -815,6 +856,12 @@ class ClaimChecker:
         if hedge in {"about", "around", "some"}:
             return abs(actual - number) <= max(1, 0.1 * actual)
         return actual == number
+
+    def _title_before(self, sentence: str, phrase: str):
+        """The item named last before ``phrase`` in the sentence ("You liked X, and 30 of the 120 who loved it ...")."""
+        at = sentence.find(phrase)
+        before = [m for m in self.find_titles(sentence) if m.start < at] if at > 0 else []
+        return self.items[before[-1].item_ids[0]] if before else None
 
     def _item_in(self, text: str, mentions: list[Mention]):
         for m in mentions:
@@ -1043,10 +1090,13 @@ class ClaimChecker:
         if co and not re.match(r"\s*\d", clause[max(0, co.start() - 12):co.start()][-4:]):
             x_text = co[1] or co[3] or ""
             x = self._item_in(x_text, mentions) if x_text else None
+            if x is None and re.fullmatch(r"\s*(?:it|this one|this|that one)\s*", x_text, re.I) and len(subject) == 1:
+                x = subject[0]  # "people who loved it also loved A, B and C"
             if x is None:
                 earlier = [m for m in self.find_titles(sentence) if sentence.find(m.text) < sentence.find(co[0])]
                 x = self.items[earlier[-1].item_ids[0]] if earlier else None
-            ys = [self._item_in(co[2], mentions)] if co[2] and self._item_in(co[2], mentions) else targets
+            named = [self.items[m.item_ids[0]] for m in self.find_titles(co[2])] if co[2] else []
+            ys = named or ([self._item_in(co[2], mentions)] if co[2] and self._item_in(co[2], mentions) else targets)
             if x is None or not ys:
                 out.append(Claim("similarity", co[0], False, "could not tell which items it links", label, sentence))
             else:
@@ -1099,6 +1149,21 @@ class ClaimChecker:
                 ok = min(by_mean, by_count) <= share
                 out.append(Claim("standing", match[0], ok, f"top {by_mean:.0%} by mean rating, {by_count:.0%} by "
                                  f"number of ratings{' among ' + genre if genre else ''}", it.title, sentence))
+        # 'higher than 93% of the sci-fi movies here', 'among the best 2% of ...', 'one of the better-rated dramas'
+        for match in STANDING_SHARE.finditer(clause):
+            g = pattern_genre.search(match[5])
+            genre = sorted(lookup[norm_sentence(g.group())])[0] if g else None
+            for it in subject:
+                readings = self.beats(it.id, genre)
+                if match[2]:
+                    ok = any(abs(b - int(match[2]) / 100) <= 0.02 for b in readings)
+                elif match[3]:
+                    ok = any(1 - b <= int(match[3]) / 100 + 0.01 for b in readings)
+                else:
+                    ok = any(b >= 0.5 for b in readings)
+                why = ", ".join(f"{b:.0%}" for b in readings)
+                out.append(Claim("standing", match[0], ok, f"higher than {why} of the {genre or 'catalog'}'s rated "
+                                 "items (at least 1, 5, 10, 20, 50 ratings)", it.title, sentence))
         checks = [
             (r"\b(?:very |quite |hugely |really )?popular\b|\bcrowd[- ]pleaser\b|\bwidely (?:seen|watched|read)\b",
              "popular"),

@@ -21,6 +21,8 @@ from .words import ordinary_words
 MAX_CHARS = 800
 MAX_WORDS = 8
 FUZZY_CUTOFF = 90       # for phrases under 8 characters; one slip in a longer one is allowed (85)
+GREETINGS = {"good morning", "good evening", "good afternoon", "good night", "goodnight", "hello", "hi", "hey",
+             "goodbye", "bye", "thank you", "thanks"}
 # Words that introduce a title nearby: a lower-case common word right after one of these is read as a title.
 CUES = set("""loved love loves like liked likes enjoyed enjoy adore adored adores hated hate hates disliked
 dislike saw seen watched watch rewatched fan fans than as including especially about back
@@ -297,6 +299,8 @@ class TitleIndex:
             return False  # "a fan of", "a kind of"
         if all(n in COMMON or n in self.ignore or n.isdigit() for n in norms):
             return (cued or titled) and canonical(" ".join(norms)) in self.variants  # "Last Love", "Night Love"
+        if not cued and " ".join(norms) in GREETINGS:
+            return False  # "Good morning! Can you help me ...": a greeting, not the 1971 film
         if len(window) >= 3 or titled:
             return True
         if any(n in self.ignore for n in norms):

@@ -72,7 +72,7 @@ class Reasons:
         for n, (key, values) in enumerate(self.grounds(item, because, wishes, ratings, every=True)):
             sentence = say(key, n, **values)
             numbers = set(re.findall(r"\d+(?:\.\d+)?", sentence))
-            if sentence not in sentences and not (numbers and numbers <= stated):
+            if sentence not in sentences and not numbers & stated - {values.get("top")}:  # a fact once, however worded
                 sentences.append(sentence)
                 stated |= numbers
         fans = self.facts.sheet(item).neighbours
@@ -99,7 +99,9 @@ class Reasons:
             else:
                 out.append(("because_liked", values))
         wish = self._wish(item, wishes)
-        if wish is not None:
+        if wish == "" and item.year:
+            out.append(("wishes_years", self._basics(item)))  # only years were asked for
+        elif wish:
             key = "wishes" if item.year else "wishes_no_year"
             out.append((key, self._basics(item) | {"wish": wish}))
         out += self._standing(sheet)
