@@ -540,7 +540,9 @@ class ClaimChecker:
             n = ORDINAL_WORDS.get((ordinal[1] or "").lower()) or int(ordinal[2] or 0)
             if n == -1 or 0 < n <= len(list_items):
                 subject, plural = [list_items[n - 1 if n > 0 else -1]], False
-        if len(mentions) == 1 and not plural and not WISH_CUES.search(clause[:mentions[0].start]):
+        other_item = re.search(r"\b(?:fans of|(?:who|that) (?:loved|liked|enjoyed)|you (?:liked|loved|rated|gave))\s+$",
+                               clause[:mentions[0].start], re.I) if mentions else None  # "fans of X loved this"
+        if len(mentions) == 1 and not plural and not WISH_CUES.search(clause[:mentions[0].start]) and not other_item:
             only = mentions[0]
             if not (subject and subject[0].id in only.item_ids):
                 subject = [self.items[i] for i in only.item_ids[:1]]
@@ -1090,8 +1092,9 @@ class ClaimChecker:
         if co and not re.match(r"\s*\d", clause[max(0, co.start() - 12):co.start()][-4:]):
             x_text = co[1] or co[3] or ""
             x = self._item_in(x_text, mentions) if x_text else None
-            if x is None and re.fullmatch(r"\s*(?:it|this one|this|that one)\s*", x_text, re.I) and len(subject) == 1:
-                x = subject[0]  # "people who loved it also loved A, B and C"
+            if x is None and re.fullmatch(r"\s*(?:it|this one|this|that one)\s*", x_text, re.I):
+                # "You liked X, and 30 of the 120 people who loved it ..."; "People who loved it also loved A and B"
+                x = self._title_before(sentence, co[0]) or (subject[0] if len(subject) == 1 else None)
             if x is None:
                 earlier = [m for m in self.find_titles(sentence) if sentence.find(m.text) < sentence.find(co[0])]
                 x = self.items[earlier[-1].item_ids[0]] if earlier else None

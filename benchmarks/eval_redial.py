@@ -113,7 +113,10 @@ def score_turn(row: dict, reply, shown: list[Item], tally: Counter, mistakes: li
             found = (item, kind) in predicted_reactions(change)
             tally["reactions found"] += found
             if not found:
-                mistakes.append(("reaction missed", row, f"{kind} of shown #{reaction['shown']}"))
+                said = sorted((next((n for n, s in enumerate(shown) if s.id == i), "?"), k)
+                              for i, k in predicted_reactions(change))
+                mistakes.append(("reaction missed", row, f"{kind} of shown #{reaction['shown']} of {len(shown)}; "
+                                                         f"read: {said}"))
     tally["reactions predicted"] += len(predicted_reactions(change))
     gold_reactions = {(shown[r["shown"]].id, k) for r in row["reactions"] for k in r["kinds"]}
     tally["reactions predicted right"] += len(predicted_reactions(change) & gold_reactions)

@@ -45,6 +45,8 @@ class AboutAnswers:
             parts.append(say("about_genre_yes", genre=" and ".join(hits).lower()) if hits else
                          say("about_genre_no", **values))
         elif topic is None or topic.get("answer") == "genre":
+            if topic is None and _specific(question, item):
+                parts.append(say("about_not_recorded", what="that"))  # "is casablanca in black and white?"
             parts += self._known(sheet)
         elif topic.get("answer") == "year":
             parts.append(say("about_year", year=item.year) if item.year else say("about_not_recorded",
@@ -70,7 +72,7 @@ class AboutAnswers:
         out = []
         if sheet.raters and not fans_only:
             standing = "" if not sheet.standing or sheet.standing.beats < 0.5 else \
-                f", higher than {sheet.standing.beats:.0%} of the {sheet.standing.genre.lower()} {self.domain.items} here"
+                f", higher than {min(sheet.standing.beats, 0.99):.0%} of the {sheet.standing.genre.lower()} {self.domain.items} here"
             out.append(say("about_rating", raters=sheet.raters, mean=f"{sheet.mean:.1f}",
                            top=f"{sheet.scale[1]:g}", standing=standing))
         if sheet.neighbours:
@@ -84,3 +86,16 @@ class AboutAnswers:
             if len(word) > 3 and re.search(rf"\b{re.escape(word)}", lowered):
                 out += [g for g in genres if g not in out]
         return out
+
+
+def _specific(question: str, item: Item) -> bool:
+    """Whether a question asks something particular (not just the title, "casablanca?", or "what about it?")."""
+    lowered = question.lower().replace(item.title.lower(), " ")
+    words = [w for w in re.findall(r"[a-z']+", lowered) if w not in GENERAL_WORDS]
+    asks = "?" in question or re.match(r"\s*(?:who|what|when|where|why|how|is|was|are|does|did|do|can|will|has)\b",
+                                        lowered)
+    return bool(asks) and len(words) >= 2
+
+
+GENERAL_WORDS = set("""it that this the one movie film book a an about what whats what's is was tell me more of on
+anything something you know do does can please so and or then hmm ok okay""".split())

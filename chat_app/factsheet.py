@@ -83,6 +83,12 @@ class CatalogFacts:
             sums = np.bincount(cols[rated], weights=rows["rating"][rated], minlength=len(ids))
             return column, ids, matrix, counts, sums
 
+    @cached_property
+    def _labels(self) -> np.ndarray:
+        """Each column's title and year, lower-cased."""
+        _, ids, _, _, _ = self._tables
+        return np.array([item.label.lower() for item in self.catalog.items([int(i) for i in ids])])
+
     def sheet(self, item: Item) -> Sheet:
         column, ids, loved, counts, sums = self._tables
         n = column.get(item.id)
@@ -111,24 +117,27 @@ class CatalogFacts:
             return []
         both = np.asarray((loved.T @ fans).todense()).ravel()
         popularity = np.asarray(loved.sum(axis=0)).ravel()
-        score = np.where((both >= 5) & (np.arange(len(ids)) != n), both / np.sqrt(np.maximum(popularity, 1)), 0)
+        others = self._labels != self._labels[n]  # not itself, nor its twin (MovieLens lists a few films twice)
+        score = np.where((both >= 5) & others, both / np.sqrt(np.maximum(popularity, 1)), 0)
         best = [int(m) for m in np.argsort(-score)[:NEIGHBOURS] if score[m] > 0]
         return [CoLiked(self.catalog.item(int(ids[m])), int(both[m]), int(popularity[m])) for m in best]
 
+    def standing_in(self, item: Item, genre: str) -> Standing | None:
+        """Its standing among ``genre``'s well-rated items (None when either is too thinly rated)."""
+        column, _, _, counts, sums = self._tables
+        n = column.get(item.id)
+        if n is None or counts[n] < MIN_RATERS or genre not in item.genres:
+            return None
+        means = np.where(counts >= MIN_RATERS, sums / np.maximum(counts, 1), np.nan)
+        peers = [column[i.id] for i in self.catalog.all_items() if genre in i.genres and i.id in column]
+        scores = means[peers]
+        scores = scores[~np.isnan(scores)]
+        return Standing(genre, float((scores < means[n]).mean()), len(scores)) if len(scores) >= 10 else None
+
     def _standing(self, item: Item, n: int) -> Standing | None:
         """Its best standing among the genres it has: the share of that genre's well-rated items it beats."""
-        column, _, _, counts, sums = self._tables
-        means = np.where(counts >= MIN_RATERS, sums / np.maximum(counts, 1), np.nan)
-        best = None
-        for genre in item.genres:
-            peers = [column[i.id] for i in self.catalog.all_items() if genre in i.genres and i.id in column]
-            scores = means[peers]
-            scores = scores[~np.isnan(scores)]
-            if len(scores) < 10:
-                continue
-            standing = Standing(genre, float((scores < means[n]).mean()), len(scores))
-            best = standing if best is None or standing.beats > best.beats else best
-        return best
+        standings = [s for genre in item.genres if (s := self.standing_in(item, genre)) is not None]
+        return max(standings, key=lambda s: s.beats, default=None)
 
 
 def description(item: Item) -> str:

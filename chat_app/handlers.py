@@ -14,10 +14,11 @@ from functools import lru_cache
 
 from . import prompting
 from .events import Event, Picks, Reply, Status, Timer, Token, ToolCall
+from .reactions import ORDINAL, title_span
 from .reasons import say
 from .sessions import Session
-from .stages import (SHOW, Toolbox, explain, generate, mentioned_item, reply_text, rerank, retrieve, reworded,
-                     turn_facts, user_ratings)
+from .stages import (SHOW, Toolbox, distinct, explain, generate, mentioned_item, reply_text, rerank, retrieve,
+                     reworded, turn_facts, user_ratings)
 from .state import Change
 
 MAX_CHAT_WORDS = 12  # a prepared chat reply answers short messages only
@@ -43,7 +44,7 @@ def recommend(tools: Toolbox, turn: Turn) -> Iterator[Event]:
         return Reply(text, intent="recommend", tool_called=True, tool_args=args, notes=result.notes)
     with timer("rerank"):
         order = rerank(tools, session.wishes, turn.message, result)
-    picks = [result.candidates[n] for n in order[: session.wishes.count or SHOW]]
+    picks = distinct(tools, [result.candidates[n] for n in order])[: session.wishes.count or SHOW]
     with timer("explain"):
         items = explain(tools, session, picks)
     yield Picks(items)
@@ -128,7 +129,7 @@ def prepared_reply(tools: Toolbox, turn: Turn) -> str:
     none fits: the model answers then)."""
     domain, lowered = tools.domain, turn.message.lower().replace("’", "'")
     values = {"bot_name": domain.bot_name, "item": domain.item, "items": domain.items}
-    chosen = [i for i in turn.change.chosen if i > 0]
+    chosen = [i for i in turn.change.chosen if i > 0 and _named(turn, tools.catalog.item(i))]
     variant = len(turn.session.messages) // 2
     for act in chat_acts():
         if act["name"] == "chosen" and chosen:
@@ -137,6 +138,13 @@ def prepared_reply(tools: Toolbox, turn: Turn) -> str:
                                                            for c in act["cues"]):
             return _pick(act["replies"], variant).format(**values)
     return ""
+
+
+def _named(turn: Turn, item) -> bool:
+    """Whether the message names the pick it settles on (its title or its place in the list), or only one pick
+    was shown: "Thank you, that is very helpful" after five picks chooses none of them."""
+    shown = turn.session.last_items
+    return len(shown) <= 1 or bool(title_span(turn.message, item.title) or ORDINAL.search(turn.message))
 
 
 def _pick(replies: list[str], variant: int) -> str:

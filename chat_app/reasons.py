@@ -26,11 +26,16 @@ def wording() -> dict:
     return json.loads((prompting.PROMPTS_DIR / "wording.json").read_text(encoding="utf-8"))
 
 
+STANDS_OUT = 0.75  # a standing is worth a sentence ("one of the better-rated dramas") from the top quarter
+SINGULAR = {"people": "person", "ratings": "rating", "fans": "fan"}
+
+
 def say(key: str, variant: int = 0, **values) -> str:
     """The ``variant``-th phrasing of ``key`` (cycling), filled, with spacing and the first letter tidied."""
     phrasings = wording()[key]
     phrasing = phrasings[variant % len(phrasings)] if isinstance(phrasings, list) else phrasings
     text = " ".join(phrasing.format(**values).split())
+    text = re.sub(r"\b1 (people|ratings|fans)\b", lambda m: "1 " + SINGULAR[m[1]], text)  # "1 person"
     return text[:1].upper() + text[1:]
 
 
@@ -104,20 +109,23 @@ class Reasons:
         elif wish:
             key = "wishes" if item.year else "wishes_no_year"
             out.append((key, self._basics(item) | {"wish": wish}))
-        out += self._standing(sheet)
+        out += self._standing(sheet, wishes)
         if not out:
             out.append(("popular_fallback", self._basics(item)))
         return out
 
-    def _standing(self, sheet: Sheet) -> list[tuple[str, dict]]:
+    def _standing(self, sheet: Sheet, wishes: Wishes) -> list[tuple[str, dict]]:
+        """Its ratings, with its standing in the genre asked for where that is good, else in its best genre."""
         if not sheet.raters:
             return []
         values = {"raters": sheet.raters, "mean": f"{sheet.mean:.1f}", "top": f"{sheet.scale[1]:g}",
                   "items": self.domain.items}
-        if sheet.standing and sheet.standing.beats >= 0.5:
-            return [("standing", values | {"genre": sheet.standing.genre.lower(),
-                                           "share": f"{sheet.standing.beats:.0%}",
-                                           "share_top": f"{max(0.01, 1 - sheet.standing.beats):.0%}"})]
+        asked = [s for g in wishes.required_genres + wishes.genres if (s := self.facts.standing_in(sheet.item, g))]
+        standing = next((s for s in asked if s.beats >= STANDS_OUT), sheet.standing)
+        if standing and standing.beats >= STANDS_OUT:
+            beats = min(standing.beats, 0.99)  # never "higher than 100%"
+            return [("standing", values | {"genre": standing.genre.lower(), "share": f"{beats:.0%}",
+                                           "share_top": f"{max(0.01, 1 - beats):.0%}"})]
         return [("rated", values)]
 
     def _wish(self, item: Item, wishes: Wishes) -> str | None:

@@ -66,6 +66,16 @@ def retrieve(tools: Toolbox, session: Session, message: str) -> tuple[Query, Rec
     return query, tools.recommender.recommend(query)
 
 
+def distinct(tools: Toolbox, candidates: list) -> list:
+    """The candidates without an item listed twice under the same title and year (MovieLens has some)."""
+    out, taken = [], set()
+    for candidate in candidates:
+        if candidate.item_id not in taken:
+            out.append(candidate)
+            taken |= tools.reader.titles.twins([candidate.item_id])
+    return out
+
+
 def rerank(tools: Toolbox, wishes: Wishes, message: str, result: Recommendation) -> list[int]:
     """Positions into the candidates, best first: the recommender's order unless a re-rank weight is set."""
     order = list(range(len(result.candidates)))

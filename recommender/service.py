@@ -113,7 +113,9 @@ class Recommender:
         result.candidates = [Candidate(int(self.items.ids[c]), float(t), tuple(b))
                              for c, t, b in zip(top, total[best], because)]
         if len(result.candidates) < k:
-            result.notes.append(f"only {len(result.candidates)} items match {query.describe()}")
+            filters = query.describe()
+            result.notes.append(f"only {len(result.candidates)} items match {filters}" if filters != "no filters" else
+                                f"only {len(result.candidates)} items left to suggest")
         return result
 
     def supporting_items(self, support_ids, item_id: int) -> list[int]:
