@@ -76,7 +76,7 @@ def format_report(rows: list[dict], flags: dict[str, str | None]) -> str:
     lines = ["| build | CMAKE_ARGS | llama.cpp features | settings | prefill tok/s | decode tok/s | "
              "prefill vs portable | decode vs portable |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        shown = flags[r["build"]] or "the Makefile's (`make -s llama-args`)"
+        shown = flags[r["build"]] or portable_flags()  # the Makefile's (`make -s llama-args`)
         if "error" in r:
             lines.append(f"| {r['build']} | `{shown}` | | failed: {r['error']} | | | | |")
             continue

@@ -36,6 +36,7 @@ def say(key: str, variant: int = 0, **values) -> str:
     phrasing = phrasings[variant % len(phrasings)] if isinstance(phrasings, list) else phrasings
     text = " ".join(phrasing.format(**values).split())
     text = re.sub(r"\b1 (people|ratings|fans)\b", lambda m: "1 " + SINGULAR[m[1]], text)  # "1 person"
+    text = re.sub(r"\b(1 person) have\b", r"\1 has", re.sub(r"\b(1 rating here) average\b", r"\1 averages", text))
     return text[:1].upper() + text[1:]
 
 

@@ -107,19 +107,23 @@ def reworded(tools: Toolbox, items: list[dict], session: Session) -> Iterator[Ev
 
 
 def intro(tools: Toolbox, query: Query, items: list[dict]) -> str:
-    """The sentence before the list, from the query alone, so it never says what the picks are not."""
-    genres = [g.lower() for g in query.require_genres + query.genres]
-    liked = tools.catalog.items(list(query.similar_to) + list(query.liked))[:2]
+    """The sentence before the list, from the query and the picks, so it never says what the picks are not: a
+    genre asked for among others only where a pick has it; a liked item is the person's, no claim of closeness."""
+    shown = {g for item in tools.catalog.items([i["id"] for i in items]) for g in item.genres}
+    either = [g.lower() for g in query.genres if g in shown and g not in query.require_genres]
+    genres = [g.lower() for g in query.require_genres] + ([" or ".join(either)] if either else [])
+    similar, liked = tools.catalog.items(query.similar_to)[:2], tools.catalog.items(query.liked)[:2]
     era = ""
     if query.year_min and query.year_max:
         era = f" from {query.year_min}" if query.year_min == query.year_max else \
             f" from {query.year_min} to {query.year_max}"
     elif query.year_min or query.year_max:
         era = f" from {query.year_min} on" if query.year_min else f" up to {query.year_max}"
-    if not genres and not liked and not era:
+    if not genres and not similar and not liked and not era:
         return say("intro_one") if len(items) == 1 else say("intro_plain", count_lower=_count(len(items)).lower())
     what = (" and ".join(genres) + " " if genres else "") + ("pick" if len(items) == 1 else "picks")
-    close = " close to " + " and ".join(i.label for i in liked) if liked else ""
+    close = (" close to " + " and ".join(i.label for i in similar) if similar else
+             " for someone who liked " + " and ".join(i.label for i in liked) if liked else "")
     count = _count(len(items))
     return say("intro", len(items) + len(genres), count=count, count_lower=count.lower(), what=what, close=close,
                era=era)
