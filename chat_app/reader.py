@@ -286,6 +286,8 @@ class MessageReader:
             kinds = tuple(k for k, score in said.items() if score >= 1.0)
             if UNSEEN.search(fold(message)):
                 kinds = _without_unseen_judgement(fold(message), kinds)
+            if target.shown and self._loose(message, target, spans):
+                kinds = tuple(k for k in kinds if k in ("seen", "chosen", "asked"))
             if not target.shown and not _judged_otherwise(said):
                 kinds = tuple(dict.fromkeys(kinds + ("liked",)))  # a title named with nothing against it is a taste
             if not kinds:
@@ -306,6 +308,17 @@ class MessageReader:
                 change.disliked.append(target.item.id)
             elif "liked" in kinds:
                 change.liked.append(target.item.id)
+
+    def _loose(self, message: str, target: Target, titles: list[tuple[int, int]]) -> bool:
+        """Whether the message points at a shown pick only with a bare "it", "that" or "this" (or, with one pick
+        shown, not at all) while it asks for something new (a genre or a year) or names a title before the
+        pronoun: "It should be drama", "also a fan of The Blues Brothers, if that helps". Such a pronoun says
+        nothing of taste about the pick; having seen or chosen it still counts."""
+        if any(message[a:b].lower() not in ("it", "that", "this") for a, b in target.spans):
+            return False
+        first = min((a for a, _ in target.spans), default=len(message))
+        fresh = self._genre_pattern.search(fold(message)) or re.search(r"\b(?:1[89]|20)\d\d\b|\b\d0'?s\b", message)
+        return bool(fresh) or any(a < first for a, _ in titles)
 
     def _unknown(self, message: str, mentions: list[Mention]) -> list[str]:
         """Capitalised or quoted phrases after a title cue that are not catalog titles."""
