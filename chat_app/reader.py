@@ -20,7 +20,7 @@ from catalog.domain import Domain
 from catalog.embeddings import Encoder
 from catalog.mentions import MAX_CHARS, VERSION, Mention, TitleIndex
 
-from .reactions import KINDS, KindsModel, Target, context, default_model, shown_targets
+from .reactions import KINDS, PLURAL, SINGULAR, KindsModel, Target, context, default_model, shown_targets
 from .state import YEARS_CLEARED, Change, Wishes
 
 AFTER_NEGATIVE = re.compile(r"^\s*[?!.…]*\s*[^.;!?]{0,40}?\b(?:was|were|is|are|felt|seemed)?\s*(?:so |way |really |too |pretty )*"
@@ -310,15 +310,15 @@ class MessageReader:
                 change.liked.append(target.item.id)
 
     def _loose(self, message: str, target: Target, titles: list[tuple[int, int]]) -> bool:
-        """Whether the message points at a shown pick only with a bare "it", "that" or "this" (or, with one pick
-        shown, not at all) while it asks for something new (a genre or a year) or names a title before the
-        pronoun: "It should be drama", "also a fan of The Blues Brothers, if that helps". Such a pronoun says
-        nothing of taste about the pick; having seen or chosen it still counts."""
-        if any(message[a:b].lower() not in ("it", "that", "this") for a, b in target.spans):
-            return False
-        first = min((a for a, _ in target.spans), default=len(message))
+        """Whether the message points at shown picks only with a pronoun ("it", "that one", "both"; or, with one
+        pick shown, not at all) while it asks for something new (a genre or a year) or names another title
+        ("if it helps, I adored X as well"): "It should be drama", "also a fan of The Blues Brothers, if that helps", "Oh, and Air Force One!
+        Loved that one.", "from 1970 up to 1979, both included". Such a pronoun says nothing of taste about the
+        picks; having seen or chosen them still counts."""
+        if any(not (SINGULAR.fullmatch(message[a:b]) or PLURAL.fullmatch(message[a:b])) for a, b in target.spans):
+            return False  # named by its title or its place in the list
         fresh = self._genre_pattern.search(fold(message)) or re.search(r"\b(?:1[89]|20)\d\d\b|\b\d0'?s\b", message)
-        return bool(fresh) or any(a < first for a, _ in titles)
+        return bool(fresh or titles)
 
     def _unknown(self, message: str, mentions: list[Mention]) -> list[str]:
         """Capitalised or quoted phrases after a title cue that are not catalog titles."""
