@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -124,15 +124,25 @@ class CatalogFacts:
 
     def standing_in(self, item: Item, genre: str) -> Standing | None:
         """Its standing among ``genre``'s well-rated items (None when either is too thinly rated)."""
-        column, _, _, counts, sums = self._tables
+        column, _, _, counts, _ = self._tables
         n = column.get(item.id)
         if n is None or counts[n] < MIN_RATERS or genre not in item.genres:
             return None
-        means = np.where(counts >= MIN_RATERS, sums / np.maximum(counts, 1), np.nan)
-        peers = [column[i.id] for i in self.catalog.all_items() if genre in i.genres and i.id in column]
-        scores = means[peers]
-        scores = scores[~np.isnan(scores)]
-        return Standing(genre, float((scores < means[n]).mean()), len(scores)) if len(scores) >= 10 else None
+        scores = self._genre_means(genre)
+        return Standing(genre, float((scores < self._means[n]).mean()), len(scores)) if len(scores) >= 10 else None
+
+    @cached_property
+    def _means(self) -> np.ndarray:
+        """Each column's mean rating, NaN for an item rated fewer than MIN_RATERS times."""
+        _, _, _, counts, sums = self._tables
+        return np.where(counts >= MIN_RATERS, sums / np.maximum(counts, 1), np.nan)
+
+    @lru_cache(maxsize=None)
+    def _genre_means(self, genre: str) -> np.ndarray:
+        """The mean ratings of the genre's well-rated items (counted once per genre, not per card)."""
+        column = self._tables[0]
+        scores = self._means[[column[i.id] for i in self.catalog.all_items() if genre in i.genres and i.id in column]]
+        return scores[~np.isnan(scores)]
 
     def _standing(self, item: Item, n: int) -> Standing | None:
         """Its best standing among the genres it has: the share of that genre's well-rated items it beats."""
