@@ -16,7 +16,7 @@ from catalog.domain import Domain
 
 from . import prompting
 from .factsheet import CatalogFacts
-from .reasons import _titles, basics, say
+from .reasons import _titles, basics, notable_standing, say
 
 
 @lru_cache(maxsize=1)
@@ -47,12 +47,12 @@ class AboutAnswers:
         elif topic is None or topic.get("answer") == "genre":
             if topic is None and _specific(question, item):
                 parts.append(say("about_not_recorded", what="that"))  # "is casablanca in black and white?"
-            parts += self._known(sheet)
+            parts += self._known(sheet, asked_genres)
         elif topic.get("answer") == "year":
             parts.append(say("about_year", year=item.year) if item.year else say("about_not_recorded",
                                                                                  what="its year"))
         elif topic.get("answer") == "rating":
-            parts += self._known(sheet)
+            parts += self._known(sheet, asked_genres)
         elif topic.get("answer") == "fans":
             parts += self._known(sheet, fans_only=True)
         elif topic.get("answer") == "description" and sheet.description:
@@ -65,14 +65,15 @@ class AboutAnswers:
                 parts.append(say("about_listed", genres=" / ".join(listed).lower()) if listed else
                              say("about_not_listed", **values))
             parts.append(say("about_not_recorded", what=topic["what"]))
-            parts += self._known(sheet)
+            parts += self._known(sheet, asked_genres)
         return " ".join(parts)
 
-    def _known(self, sheet, fans_only: bool = False) -> list[str]:
+    def _known(self, sheet, genres=(), fans_only: bool = False) -> list[str]:
         out = []
         if sheet.raters and not fans_only:
-            standing = "" if not sheet.standing or sheet.standing.beats < 0.5 else \
-                f", higher than {min(sheet.standing.beats, 0.99):.0%} of the {sheet.standing.genre.lower()} {self.domain.items} here"
+            best = notable_standing(self.facts, sheet, genres)
+            standing = f", higher than {min(best.beats, 0.99):.0%} of the {best.genre.lower()} {self.domain.items} " \
+                       "here" if best else ""
             out.append(say("about_rating", raters=sheet.raters, mean=f"{sheet.mean:.1f}",
                            top=f"{sheet.scale[1]:g}", standing=standing))
         if sheet.neighbours:

@@ -17,7 +17,7 @@ from catalog import Item
 from catalog.domain import Domain
 
 from . import prompting
-from .factsheet import CatalogFacts, Sheet
+from .factsheet import CatalogFacts, Sheet, Standing
 from .state import Wishes
 
 
@@ -121,9 +121,8 @@ class Reasons:
             return []
         values = {"raters": sheet.raters, "mean": f"{sheet.mean:.1f}", "top": f"{sheet.scale[1]:g}",
                   "items": self.domain.items}
-        asked = [s for g in wishes.required_genres + wishes.genres if (s := self.facts.standing_in(sheet.item, g))]
-        standing = next((s for s in asked if s.beats >= STANDS_OUT), sheet.standing)
-        if standing and standing.beats >= STANDS_OUT:
+        standing = notable_standing(self.facts, sheet, wishes.required_genres + wishes.genres)
+        if standing:
             beats = min(standing.beats, 0.99)  # never "higher than 100%"
             return [("standing", values | {"genre": standing.genre.lower(), "share": f"{beats:.0%}",
                                            "share_top": f"{max(0.01, 1 - beats):.0%}"})]
@@ -142,6 +141,14 @@ class Reasons:
 
     def _rating(self, value: float) -> str:
         return f"{value:g}/{self.domain.rating_scale[1]:g}"
+
+
+def notable_standing(facts: CatalogFacts, sheet: Sheet, genres=()) -> Standing | None:
+    """The standing worth a sentence: in one of ``genres`` (those asked for) where the item stands out there, else
+    in its best genre; None when it does not stand out (the top quarter, ``STANDS_OUT``)."""
+    asked = (s for g in genres if (s := facts.standing_in(sheet.item, g)))
+    standing = next((s for s in asked if s.beats >= STANDS_OUT), sheet.standing)
+    return standing if standing and standing.beats >= STANDS_OUT else None
 
 
 def basics(item: Item, domain: Domain) -> dict:
