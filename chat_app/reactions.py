@@ -81,8 +81,9 @@ def title_span(text: str, title: str) -> tuple[int, int] | None:
 
 
 def context(text: str, target: Target, others: list[tuple[int, int]]) -> str:
-    """The clauses around the target's spans with the target written as "it" (the whole message, less the
-    clauses naming other films, when it has no span); tagged with whether it was shown or named."""
+    """The clauses around the target's spans with the target written as "it" and other films as "__film__" (a
+    title's own words, the "never" of "Tomorrow Never Dies", say nothing), or the whole message less the clauses
+    naming other films when the target has no span; tagged with whether it was shown or named."""
     clauses = [(m_start, m_end) for m_start, m_end in _clauses(text)]
     if target.spans:
         picked = [c for c in clauses if any(c[0] <= s < c[1] for s, _ in target.spans)]
@@ -91,9 +92,10 @@ def context(text: str, target: Target, others: list[tuple[int, int]]) -> str:
     pieces = []
     for start, end in picked:
         piece = text[start:end]
-        for s, e in sorted(target.spans, reverse=True):
+        marks = [(s, e, " it ") for s, e in target.spans] + [(s, e, " __film__ ") for s, e in others]
+        for s, e, mark in sorted(marks, reverse=True):
             if start <= s and e <= end:
-                piece = piece[:s - start] + " it " + piece[e - start:]
+                piece = piece[:s - start] + mark + piece[e - start:]
         pieces.append(piece.strip())
     return ("__shown__ " if target.shown else "__named__ ") + " ... ".join(pieces)
 

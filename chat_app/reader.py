@@ -227,9 +227,12 @@ class MessageReader:
         anchors: dict[str, int] = {}
         uncued: set[int] = set()
         folded = fold(message)
+        masked = folded  # titles blanked out: the "Never" of "Tomorrow Never Dies" judges no title after it
+        for mention in mentions:
+            masked = masked[:mention.start] + "_" * (mention.end - mention.start) + masked[mention.end:]
         previous: tuple[Mention, int] | None = None
         for n, mention in enumerate(mentions):
-            before = folded[:mention.start]
+            before = masked[:mention.start]
             clause = re.split(CLAUSE_END, before)[-1]
             segment = re.split(r",|\bso\b", clause)[-1]
             if re.search(r"\b(?:older|earlier|newer|later|more recent|before|after)\s+than\s*$|"
@@ -281,11 +284,13 @@ class MessageReader:
         spans = [(m.start, m.end) for m in mentions]
         contexts = [context(message, t, [s for s in spans if s not in t.spans]) for t in targets]
         encoder = self.encoder() if self.encoder else None
+        folded = fold(message)
+        unseen = UNSEEN.search(folded)
         for target, scores in zip(targets, self.kinds.scores(contexts, encoder)):
             said = dict(zip(KINDS, scores))
             kinds = tuple(k for k, score in said.items() if score >= 1.0)
-            if UNSEEN.search(fold(message)):
-                kinds = _without_unseen_judgement(fold(message), kinds)
+            if unseen:
+                kinds = _without_unseen_judgement(folded, kinds)
             if target.shown and self._loose(message, target, spans):
                 kinds = tuple(k for k in kinds if k in ("seen", "chosen", "asked"))
             if not target.shown and not _judged_otherwise(said):
