@@ -4,7 +4,8 @@ Each simulated user holds a target: a movie they rated 4 or 5 that the recommend
 held out of training. Turn by turn they say what they loved (the training items most similar to the
 target), its genre, its era, another loved movie, and a second genre or "got any more?" — each line drawn
 from a bank of phrasings written by someone who never saw the message reader
-(``benchmarks/data/sim_phrasings.json``; ``--split test`` uses the half never looked at while tuning).
+(``benchmarks/data/sim_phrasings.json``; ``--split test`` uses the half never looked at while tuning, ``dev2`` a
+third author's bank written later, to tell a change that fails the test half's phrasing from one that fails all).
 Titles are written casually (lower case, no article, no subtitle) as people do.
 
 Both new users (chatting with no history) and existing users (chatting as their catalog user) are run.
@@ -252,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.simulate", description=__doc__)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--split", choices=["dev", "test"], default="test")
+    parser.add_argument("--split", choices=["dev", "dev2", "test"], default="test")
     parser.add_argument("--docs", type=Path, help="write the Markdown table and the PNG plot into this folder")
     add_arguments(parser, "model", "llm_url", "device", "db", "data_dir", "ml100k_dir", "recommender")
     args = parser.parse_args(argv)
