@@ -25,6 +25,7 @@ class Domain:
     placeholder: str
     era_words: dict = field(default_factory=dict)    # {"old": {"year_max": 1979}, "recent": {...}}
     genre_words: dict = field(default_factory=dict)  # catalog genre -> words that mean it
+    namesakes: tuple = ()                              # later films named like catalog ones (``catalog.namesakes``)
 
     def genre_lexicon(self, catalog_genres: list[str]) -> dict[str, tuple[str, ...]]:
         """Lower-case word -> the catalog genres it means (a "rom-com" is two), for the genres this catalog has
@@ -49,6 +50,8 @@ def load_domain(name: str | None) -> Domain:
     data = json.loads(path.read_text(encoding="utf-8"))
     for key in ("item_words", "rating_scale", "examples"):
         data[key] = tuple(data[key])
+    if "namesakes" in data:  # a file beside the profile
+        data["namesakes"] = tuple(json.loads((folder / data["namesakes"]).read_text(encoding="utf-8"))["films"])
     return Domain(**data)
 
 

@@ -129,7 +129,8 @@ class Decider:
         if self._other_media.search(message):
             return "refuse", certain("refuse")  # "Which video games are like Star Wars?"
         reacted = {kind for r in (change.reactions if change else []) for kind in r["kinds"]}
-        named = change is not None and (change.mentioned or change.unknown_titles or "asked" in reacted or re.search(
+        named = change is not None and (change.mentioned or change.unknown_titles or change.namesakes
+                                        or "asked" in reacted or re.search(
             r"\b(?:first|second|third|fourth|fifth|last) (?:one|pick|movie|film|item|book)\b", message, re.I)) \
             and not change.similar_to
         if cue == "explain" and shown_titles or cue == "about" and named and ABOUT.search(message):

@@ -83,7 +83,8 @@ def explain_pick(tools: Toolbox, turn: Turn) -> Iterator[Event]:
 def about(tools: Toolbox, turn: Turn) -> Iterator[Event]:
     item = mentioned_item(tools, turn.session, turn.message, turn.change)
     if item is None:
-        key = "about_unknown" if turn.change.unknown_titles or not turn.session.last_items else "about_which"
+        unknown = turn.change.unknown_titles or turn.change.namesakes
+        key = "about_unknown" if unknown or not turn.session.last_items else "about_which"
         return Reply(say(key, item=tools.domain.item), intent="about")
     with turn.timer("generate"):
         text = tools.about.answer(item, turn.message)

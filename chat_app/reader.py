@@ -19,6 +19,7 @@ from catalog import Catalog, Item
 from catalog.domain import Domain
 from catalog.embeddings import Encoder
 from catalog.mentions import MAX_CHARS, VERSION, Mention, TitleIndex
+from catalog.namesakes import namesakes_of, points_to_catalog
 
 from .reactions import KINDS, PLURAL, SINGULAR, KindsModel, Target, context, default_model, shown_targets
 from .state import YEARS_CLEARED, Change, Wishes
@@ -182,6 +183,7 @@ class MessageReader:
         self.lexicon = {fold(w): g for w, g in domain.genre_lexicon(catalog.genres).items()}  # word -> genres
         items = {fold(w) for w in domain.item_words}
         self.titles = TitleIndex(catalog, ignore=set(self.lexicon) | items, item_words=items)
+        self.namesakes = namesakes_of(catalog, domain.namesakes)
         self._genre_words = "|".join(re.escape(w) for w in sorted(self.lexicon, key=len, reverse=True))
         self._genre_pattern = re.compile(rf"\b({self._genre_words})(?:e?s)?(?:-?(?:filme?|films?|movies?))?\b")
         self._fuzzy_genres = [w for w in self.lexicon if len(w) >= 5]
@@ -203,14 +205,15 @@ class MessageReader:
         correction = _correction(text)
         # "sorry, I meant Aliens": the last change is taken back and this one made instead
         change.undo = bool(correction and mentions and not re.search(r"\w", text[:correction.start()].replace("sorry", "")))
-        blanked = _blank(message, mentions)
+        blanked, found = _blank(message, mentions), mentions
         if correction and any(m.start >= correction.end() for m in mentions):
             mentions = [m for m in mentions if m.start >= correction.end()]  # "like Men in Black - no wait, I mean ..."
+        mentions = self._namesakes(message, mentions, wishes, shown, change)
         relative, uncued = self._titles(message, mentions, change)
         change.mentioned = [m.item.id for m in mentions]
         change.links = [(m.item.id, message[m.start:m.end]) for m in mentions]
         self._reactions(message[:MAX_CHARS], shown, [m for m in mentions if m.item.id in uncued], mentions, change)
-        change.unknown_titles = self._unknown(message, mentions)
+        change.unknown_titles = self._unknown(message, found)
         rest = fold(blanked)
         self._count(rest, change)  # before the genres go: "half a dozen thrillers"
         rest = self._genres(rest, wishes, change)
@@ -221,6 +224,27 @@ class MessageReader:
         return change
 
     # --- titles ---------------------------------------------------------------------------------
+    def _namesakes(self, message: str, mentions: list[Mention], wishes: Wishes, shown: list[Item],
+                   change: Change) -> list[Mention]:
+        """The mentions kept once titles that a later film also goes by are weighed (``catalog.namesakes``): a
+        bare name the later film usually means is left out, one that may mean either is taken as the catalog's
+        film; both are reported. A year, a version word or the bot having shown or been told of the film
+        decides."""
+        known = wishes.named_items | {item.id for item in shown}
+        kept = []
+        for mention in mentions:
+            later = self.namesakes.get(mention.item.id)
+            said = points_to_catalog(message, mention) if later else True
+            if said is True or mention.item.id in known:
+                kept.append(mention)
+                continue
+            linked = said is None and not later.usually_meant
+            kept += [mention] * linked
+            change.namesakes.append({"item": mention.item.id, "label": mention.item.label, "year": mention.item.year,
+                                     "later": later.label, "words": message[mention.start:mention.end],
+                                     "linked": linked})
+        return kept
+
     def _titles(self, message: str, mentions: list[Mention], change: Change) -> tuple[dict[str, int], set[int]]:
         """Sort named titles into liked / disliked / similar where a word says which; return the titles used as
         year anchors, and those nothing around them judges (what is said of those is learned: ``_reactions``)."""

@@ -91,6 +91,7 @@ class Change:
     text: str | None = None
     count: int | None = None
     unknown_titles: list[str] = field(default_factory=list)
+    namesakes: list[dict] = field(default_factory=list)    # {"item", "label", "year", "later", "words", "linked"}
     mentioned: list[int] = field(default_factory=list)     # every catalog title named, whatever was said of it
     links: list[tuple[int, str]] = field(default_factory=list)  # each of those with the words that named it
     seen: list[int] = field(default_factory=list)
@@ -102,15 +103,15 @@ class Change:
 
     def changes_wishes(self) -> bool:
         """Whether applying it changes anything (a request for more does not)."""
-        probe = replace(self, more=False, unknown_titles=[], text=None, mentioned=[], links=[], chosen=[],
-                        reactions=[])
+        probe = replace(self, more=False, unknown_titles=[], namesakes=[], text=None, mentioned=[], links=[],
+                        chosen=[], reactions=[])
         return probe != Change()
 
     def sets_filters(self) -> bool:
         """Whether it states a genre, an era or a count, or undoes or resets: wishes a question rarely carries
         (titles and "funny" or "scary" do appear in questions)."""
-        probe = replace(self, more=False, unknown_titles=[], text=None, mentioned=[], links=[], liked=[],
-                        disliked=[], similar_to=[], forget=[], seen=[], chosen=[], reactions=[])
+        probe = replace(self, more=False, unknown_titles=[], namesakes=[], text=None, mentioned=[], links=[],
+                        liked=[], disliked=[], similar_to=[], forget=[], seen=[], chosen=[], reactions=[])
         return probe != Change()
 
     def apply(self, wishes: Wishes, previous: Wishes | None = None) -> Wishes:

@@ -4,9 +4,12 @@ Titles there: "<Word> Space" (Sci-Fi, Adventure), "<Word> Love" (Romance, Drama)
 Thriller) for Silver, Last, Quiet, Red, Broken, Golden, Night, Lost, Bright, Cold, Wild, Dark; years 1950-1994.
 """
 
+from dataclasses import replace
+
 import pytest
 
 from catalog.domain import load_domain
+from chat_app.agent import unknown_notes
 from chat_app.reader import MessageReader
 from chat_app.state import Change, Wishes
 
@@ -291,3 +294,39 @@ def test_not_having_seen_a_pick_is_no_dislike(reader, tiny_catalog, message):
     change = reader.read(message, shown=[pick])
     assert pick.id not in change.disliked and pick.id not in change.seen
     assert not any("disliked" in r["kinds"] for r in change.reactions)
+
+
+@pytest.fixture(scope="module")
+def namesake_reader(tiny_catalog, ids):
+    """"Red Fear" is also the name of a later film that people usually mean; "Cold Love" of one that may be meant."""
+    label = {item.title: item.label for item in tiny_catalog.all_items()}
+    films = ({"catalog": label["Red Fear"], "newer": [{"title": "Red Fear", "year": 2015}], "usually": "newer"},
+             {"catalog": label["Cold Love"], "newer": [{"title": "Cold Love", "year": 2011}], "usually": "either"})
+    return MessageReader(tiny_catalog, replace(load_domain("movies"), namesakes=films))
+
+
+def test_a_name_a_later_film_usually_has_is_left_out_and_said(namesake_reader, ids):
+    change = namesake_reader.read("I loved Red Fear and Silver Space")
+    assert change.liked == [ids["Silver Space"]] and ids["Red Fear"] not in change.mentioned
+    assert [(n["later"], n["linked"]) for n in change.namesakes] == [("Red Fear (2015)", False)]
+    assert not change.unknown_titles
+    assert "Red Fear (2015), which is not in the catalog" in " ".join(unknown_notes(change, "movie"))
+
+
+def test_a_name_either_film_may_have_is_taken_and_said(namesake_reader, ids):
+    change = namesake_reader.read("I loved Cold Love")
+    assert change.liked == [ids["Cold Love"]] and change.namesakes[0]["linked"]
+    assert "I took “Cold Love” to be" in unknown_notes(change, "movie")[0]
+
+
+@pytest.mark.parametrize("message,taken", [("I loved the original Red Fear", True), ("I loved Red Fear ({year})", True),
+                                           ("I loved the 2015 Red Fear", False), ("I loved the new Cold Love", False)])
+def test_a_year_or_version_word_decides_between_namesakes(namesake_reader, tiny_catalog, ids, message, taken):
+    title = "Red Fear" if "Red" in message else "Cold Love"
+    change = namesake_reader.read(message.format(year=tiny_catalog.item(ids["Red Fear"]).year))
+    assert (ids[title] in change.liked) is taken
+
+
+def test_a_shown_pick_is_the_catalog_film_whatever_its_name(namesake_reader, tiny_catalog, ids):
+    change = namesake_reader.read("I loved Red Fear", shown=[tiny_catalog.item(ids["Red Fear"])])
+    assert ids["Red Fear"] in change.liked and not change.namesakes
