@@ -16,7 +16,7 @@ Expectations: ``tool_called`` (bool), ``intent``, ``items`` (count), ``genre_all
 ``year_max`` (every pick's year), ``older_than_previous`` / ``newer_than_previous``, ``contains_title`` /
 ``excludes_title``, ``similar_to`` (the tool was asked for items like this title; a list for several),
 ``mentions`` /
-``not_mentions`` (reply text, case-insensitive), ``mentions_pick`` (the reply names pick N of the previous
+``not_mentions`` (reply text, case-insensitive), ``note`` (words in the notes under the reply), ``mentions_pick`` (the reply names pick N of the previous
 list), ``excludes_previous`` (no pick repeats the previous list), ``wishes_have`` / ``wishes_lack`` (a mapping of
 state slots to a genre, a title or ``pick N`` of the previous list, or a list of them: ``{seen: pick 2}``). Every
 reply is also checked to name only real catalog items. The runner prints a table per turn and a summary
@@ -98,6 +98,7 @@ def check(expect: dict, reply, previous: list[dict], catalog) -> list[str]:
         "excludes_title": lambda v: not {_title_id(catalog, t) for t in _as_list(v)} & {i["id"] for i in items},
         "mentions": lambda v: str(v).lower() in text,
         "not_mentions": lambda v: str(v).lower() not in text,
+        "note": lambda v: str(v).lower() in " ".join(reply.notes).lower(),
         "mentions_pick": lambda v: len(previous) >= v and previous[v - 1]["title"].lower() in text,
         "excludes_previous": lambda v: not v or not ({i["id"] for i in items} & {i["id"] for i in previous}),
         "wishes_have": lambda v: all(_held(reply.wishes, slot, value, previous, catalog) for slot, value in v.items()),
