@@ -323,8 +323,10 @@ class TitleIndex:
         return counts[len(counts) // 4] if counts else 0
 
     def _introduced(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
-        """Whether the words around a window introduce a title: a cue before, a verb after, a list, quotes."""
-        described = start + len(window) < len(words) and words[start + len(window)].norm in AFTER_CUES
+        """Whether the words around a window introduce a title: a cue before, a verb after, a list, quotes, its
+        year in brackets ("Twilight (1998)")."""
+        described = start + len(window) < len(words) and words[start + len(window)].norm in AFTER_CUES \
+            or re.match(r"\s*\((?:19|20)\d\d\)", text[window[-1].end:]) is not None
         return described or _cued(words, start, self.fillers) or _in_list(text, words, start, len(window), taken) \
             or _quoted(text, window[0].start, window[-1].end)
 

@@ -271,6 +271,7 @@ MOVIELENS_MENTIONS = [
     ("And Chinatown, of course.", ["Chinatown"]),
     ("The second Godfather film is a masterpiece.", ["The Godfather: Part II"]),
     ("But definitely no horror, I can't sleep after.", []),
+    ("Twilight (1998) was good", ["Twilight"]),
 ]
 
 
