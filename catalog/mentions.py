@@ -53,6 +53,7 @@ ARTICLES = {"the", "a", "an"}
 QUESTION = re.compile(r"\?|^\W*(?:who|what|when|where|which|how|is|was|does|did|tell me|describe)\b", re.I)
 OLDER = {"original", "older", "old", "first"}
 VERSION = re.compile(r"\b(original|older|old|first|newer|new|remake|recent|later|(?:19|20)\d\d)\s+$")
+YEAR_AFTER = re.compile(r"\s*\(?((?:19|20)\d\d)\)?")  # "Sabrina (1954)", "Carrie 2013": right after a title
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"]
 ORDINAL = re.compile(rf"\b({'|'.join(ORDINALS)})\s+$")
 LINKING = {"is", "are", "was", "were", "include", "includes"}  # "my favourite movies are ..." (with the item words)
@@ -252,7 +253,7 @@ class TitleIndex:
         if not ids:
             return None
         end = window[-1].end
-        year = re.match(r"\s*\(?((?:19|20)\d\d)\)?", text[end:])
+        year = YEAR_AFTER.match(text[end:])
         if year and len(ids) > 1:  # "Sabrina (1954)" picks the right one of two
             dated = [i for i in ids if self.catalog.item(i).year == int(year.group(1))]
             ids = dated or ids

@@ -7,10 +7,9 @@ which film it took. The list is data (``domains/<profile>_namesakes.json``, with
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from .mentions import OLDER, VERSION, Mention
+from .mentions import OLDER, VERSION, YEAR_AFTER, Mention
 from .store import Catalog
 from .titles import split_title
 
@@ -42,10 +41,8 @@ def points_to_catalog(text: str, mention: Mention) -> bool | None:
     """Whether the words around a mention say which film it is: True for the catalog's ("Carrie (1976)", "the
     original Carrie", "the 1976 Carrie"), False for a later one ("the new Carrie", "Carrie 2013"), None when
     nothing says."""
-    year = re.match(r"\s*\(?((?:19|20)\d\d)\)?", text[mention.end:]) or VERSION.search(text[:mention.start].lower())
-    if year is None:
+    said = YEAR_AFTER.match(text[mention.end:]) or VERSION.search(text[:mention.start].lower())
+    if said is None:
         return None
-    word = year.group(1)
-    if word.isdigit():
-        return int(word) == mention.item.year
-    return True if word in OLDER else False if word in {"newer", "new", "remake", "recent", "later"} else None
+    word = said.group(1)
+    return int(word) == mention.item.year if word.isdigit() else word in OLDER  # VERSION's other words: a later one

@@ -16,8 +16,8 @@ Expectations: ``tool_called`` (bool), ``intent``, ``items`` (count), ``genre_all
 ``year_max`` (every pick's year), ``older_than_previous`` / ``newer_than_previous``, ``contains_title`` /
 ``excludes_title``, ``similar_to`` (the tool was asked for items like this title; a list for several),
 ``mentions`` /
-``not_mentions`` (reply text, case-insensitive), ``note`` (words in the notes under the reply), ``mentions_pick`` (the reply names pick N of the previous
-list), ``excludes_previous`` (no pick repeats the previous list), ``wishes_have`` / ``wishes_lack`` (a mapping of
+``not_mentions`` (reply text, case-insensitive), ``note`` (words in the notes under the reply), ``mentions_pick``
+(the reply names pick N of the previous list), ``excludes_previous`` (no pick repeats the previous list), ``wishes_have`` / ``wishes_lack`` (a mapping of
 state slots to a genre, a title or ``pick N`` of the previous list, or a list of them: ``{seen: pick 2}``). Every
 reply is also checked to name only real catalog items. The runner prints a table per turn and a summary
 and exits non-zero when an expectation fails.

@@ -239,7 +239,8 @@ class MessageReader:
                 kept.append(mention)
                 continue
             linked = said is None and not later.usually_meant
-            kept += [mention] * linked
+            if linked:
+                kept.append(mention)
             change.namesakes.append({"item": mention.item.id, "label": mention.item.label, "year": mention.item.year,
                                      "later": later.label, "words": message[mention.start:mention.end],
                                      "linked": linked})
