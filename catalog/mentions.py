@@ -335,10 +335,18 @@ class TitleIndex:
         return _titled(window, text) or self._introduced(window, words, start, text, taken)
 
 
+# A subtitle of its own after a title, another film: after a colon, or after a dash in capitals to its end
+# ("Mission: Impossible - Fallout", not "Fargo - great film").
+SUBTITLE = re.compile(r"\s*(?::\s*[A-Z0-9]|\s[-–—]\s*(?:[A-Z0-9][\w'’]*\s*)+(?:[.!?,;)]|$))")
+
+
 def _inside_longer_name(text: str, words: list[_Word], start: int, size: int) -> bool:
     """Part of a longer title or name written in capitals ("Black Panther", "Man of Steel", "Michael Bay", "Ender's
-    Game"), or followed by a number or numeral of its own ("Blade Runner 2049", "Men in Black II"): another film."""
+    Game"), or followed by a number, a numeral or a subtitle of its own ("Blade Runner 2049", "Men in Black II"):
+    another film."""
     end = start + size
+    if end < len(words) and SUBTITLE.match(text[words[end - 1].end:]):
+        return True  # "The Naked Gun: From the Files of Police Squad!", "Mission: Impossible - Fallout"
     following = end
     while following < len(words) - 1 and words[following].norm in ("of", "the", "a") and following - end < 2:
         following += 1  # "The Phantom of the Opera"

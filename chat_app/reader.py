@@ -56,6 +56,12 @@ NEGATIVE = (r"no me (?:gusto|gustaron|encanto)|no(?: \w+){0,3} like|(?:stay|stee
 # "haven't seen X" says nothing of taste: neither a like nor a dislike (ReDial's people say it of most picks).
 UNSEEN = re.compile(r"\b(?:have ?n[o'’]?t|havent|has ?n[o'’]?t|never|not|did ?n[o'’]?t|didnt|yet to|not yet)\s+"
                     r"(?:\w+\s+){0,2}?(?:seen|saw|see|watched|watch)\b")
+# "anything rated R or horror": a genre further down an "or" list takes the list's negation ("don't want").
+LIST_JOIN = re.compile(r"\b(?:or|nor)\s+$")
+LISTED = 10
+# "horror movies scare me", "horror because they terrify me": a genre judged by what it does to the person.
+AFTER_GENRE_NEGATIVE = re.compile(r"^(?:(?!\bbut\b)[^.;!?]){0,30}?\b(?:terrif(?:y|ies|ied)|scares? me|scared of them|freak(?:s)? me out|"
+                                  r"give[s]? me nightmares|(?:is|are) too (?:scary|mushy|sappy|gory|violent|cheesy))\b")
 AUDIENCE = re.compile(r"\b(?:kids?|children|childrens|family|little ones)\b")  # who it is for, not what it is
 NEUTRAL_LIKED = 0.7  # below this share of its threshold, a title only seen, chosen or asked about is no taste
 # "not sure", "don't mind" and the like negate nothing.
@@ -227,23 +233,19 @@ class MessageReader:
     def _namesakes(self, message: str, mentions: list[Mention], wishes: Wishes, shown: list[Item],
                    change: Change) -> list[Mention]:
         """The mentions kept once titles that a later film also goes by are weighed (``catalog.namesakes``): a
-        bare name the later film usually means is left out, one that may mean either is taken as the catalog's
-        film; both are reported. A year, a version word or the bot having shown or been told of the film
+        bare name that the later film usually has, or may have, is left out and reported (taking the wrong film
+        is worse than saying so). A year, a version word or the bot having shown or been told of the film
         decides."""
         known = wishes.named_items | {item.id for item in shown}
         kept = []
         for mention in mentions:
             later = self.namesakes.get(mention.item.id)
-            said = points_to_catalog(message, mention) if later else True
-            if said is True or mention.item.id in known:
+            if not later or mention.item.id in known or points_to_catalog(message, mention):
                 kept.append(mention)
-                continue
-            linked = said is None and not later.usually_meant
-            if linked:
-                kept.append(mention)
-            change.namesakes.append({"item": mention.item.id, "label": mention.item.label, "year": mention.item.year,
-                                     "later": later.label, "words": message[mention.start:mention.end],
-                                     "linked": linked})
+            else:
+                change.namesakes.append({"item": mention.item.id, "label": mention.item.label,
+                                         "year": mention.item.year, "later": later.label,
+                                         "words": message[mention.start:mention.end], "mostly": later.usually_meant})
         return kept
 
     def _titles(self, message: str, mentions: list[Mention], change: Change) -> tuple[dict[str, int], set[int]]:
@@ -396,7 +398,8 @@ class MessageReader:
             if re.search(rf"\b(?:{DROP})\b(?:[\s-]+\w+){{0,3}}[\s-]*$", clause) or DROP_AFTER.search(after) or moved_on \
                     or lifted:
                 slot = change.drop_genres  # "I don't mind horror after all": no longer excluded, not wanted either
-            elif _polarity(segment, window=5) < 0 or re.search(r"\bnot in the mood for (?:anything|something) with\b", segment):
+            elif _polarity(segment, window=LISTED if LIST_JOIN.search(segment) else 5) < 0 or AFTER_GENRE_NEGATIVE.match(after) \
+                    or re.search(r"\bnot in the mood for (?:anything|something) with\b", segment):
                 slot = change.exclude_genres
             else:
                 slot = change.genres
