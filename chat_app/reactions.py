@@ -30,7 +30,10 @@ ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "
 ORDINAL = re.compile(rf"\b(?:the\s+)?({'|'.join(ORDINALS)})(?:\s+(?:one|movie|film|pick|item|book|title|suggestion|"
                      rf"option))?\b", re.I)
 PLURAL = re.compile(r"\b(?:both|all of (?:them|those|these|your \w+)|them all|all (?:three|four|five|two)|those|these|"
-                    r"them|neither|either of them|the \w+ (?:of them|you (?:suggested|mentioned|recommended)))\b", re.I)
+                    r"them|neither|either of them|the \w+ (?:of them|you (?:suggested|mentioned|recommended))|"
+                    r"(?:the|your|all) (?:\w+ ){0,2}(?:ones|films|movies|choices|suggestions|recommendations|picks)"
+                    r"(?: you (?:suggested|mentioned|recommended|gave))?|(?:great|good|nice) (?:choices|suggestions|picks))\b",
+                    re.I)
 SINGULAR = re.compile(r"\b(?:it|that one|this one|that|this|the (?:movie|film|book|one|latter|former))\b", re.I)
 BOUNDARY = re.compile(r"\.{2,}|…|[.!?;\n]+|\s+but\s+|\s+though\s+|\s+however\s+", re.I)
 MATCH = 85  # rapidfuzz partial ratio for a shown title written out (one slip in a nine-letter title)

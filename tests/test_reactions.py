@@ -20,6 +20,9 @@ def about(message, shown=SHOWN):
     ("loved that one!", ["Toy Story"]),                 # a singular pronoun: the latest shown
     ("hmm, do you have anything from the 80s?", []),    # about none of them
     ("I can't stand It", ["It"]),                       # a short title only as written
+    ("Great choices!", ["The Godfather", "Heat", "It", "Toy Story"]),
+    ("I didnt like the scary ones.", ["The Godfather", "Heat", "It", "Toy Story"]),
+    ("not interested in the 2 films you suggested", ["The Godfather", "Heat", "It", "Toy Story"]),
 ])
 def test_which_shown_item_a_message_is_about(message, items):
     assert about(message) == items
