@@ -278,6 +278,7 @@ MOVIELENS_MENTIONS = [
     ("Twilight (1998) was good", ["Twilight"]),
     ("I have not seen The Naked Gun: From the Files of Police Squad!", []),  # the catalog has only the third
     ("loved Mission: Impossible - Fallout", []),
+    ("have you seen Halloween Resurrection?", []),                            # no slip of Alien: Resurrection
     ("loved Mission: Impossible and Heat - great films", ["Mission: Impossible", "Heat"]),
 ]
 
