@@ -249,7 +249,8 @@ class TitleIndex:
             numbered = hit and re.search(r" \d+$", phrase) and phrase.split()[-1] != hit[0].split()[-1]
             same_words = same_words and not numbered  # "men in black 2" is no typo of "men in black"
             # a slip changes letters, not a whole word: "halloween resurrection" is no "alien resurrection"
-            same_words = same_words and fuzz.ratio(phrase.split()[0], hit[0].split()[0]) >= 70
+            same_words = same_words and all(max(fuzz.ratio(word, other) for other in hit[0].split()) >= 70
+                                            for word in phrase.split() if len(word) >= 4)
             if hit is not None and same_words and abs(len(hit[0]) - len(phrase)) <= (4 if len(phrase) >= 12 else 3):
                 ids = self.variants[hit[0]]
         if not ids:
