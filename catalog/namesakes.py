@@ -2,8 +2,8 @@
 
 A title written alone is weak evidence for the catalog's film when a later film has the same name: people
 talking today mostly mean the later one. The reader then takes the catalog's film only with a year or a version
-word that points to it ("Twilight (1998)", "the original Carrie") or when the bot itself showed it; otherwise
-it says which film the catalog has. The list is data (``domains/<profile>_namesakes.json``, with its provenance)."""
+word that points to it ("Twilight (1998)", "the original Carrie") or when the bot itself showed it, and says
+which film it took. The list is data (``domains/<profile>_namesakes.json``, with its provenance)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from .titles import split_title
 class Namesake:
     title: str
     year: int
-    usually_meant: bool    # a person saying the bare name today most likely means this later film (else: may)
+    usually_meant: bool    # a person saying the bare name today most likely means this later film
 
     @property
     def label(self) -> str:

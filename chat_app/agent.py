@@ -136,8 +136,9 @@ def unknown_notes(change: Change, noun: str) -> list[str]:
     """What was not taken from the message as the person wrote it: unknown titles, and names a later film has."""
     notes = [f"I don't know the {noun} “{title}”: it is not in the catalog" for title in change.unknown_titles[:3]]
     for n in change.namesakes[:3]:
-        notes.append(f"“{n['words']}” is {'mostly' if n['mostly'] else 'often'} {n['later']}, which is not in the "
-                     f"catalog, so I left it out; say “the {n['year']} {n['words']}” if you meant the one I have")
+        notes.append(f"I took “{n['words']}” to be {n['label']}, the one in the catalog ({n['later']} is not in it)"
+                     if n["linked"] else f"“{n['words']}” is mostly {n['later']}, which is not in the catalog, so I "
+                     f"left it out; say “the {n['year']} {n['words']}” if you meant the one I have")
     return notes
 
 

@@ -233,19 +233,23 @@ class MessageReader:
     def _namesakes(self, message: str, mentions: list[Mention], wishes: Wishes, shown: list[Item],
                    change: Change) -> list[Mention]:
         """The mentions kept once titles that a later film also goes by are weighed (``catalog.namesakes``): a
-        bare name that the later film usually has, or may have, is left out and reported (taking the wrong film
-        is worse than saying so). A year, a version word or the bot having shown or been told of the film
+        bare name the later film usually means is left out, one that may mean either is taken as the catalog's
+        film; both are reported. A year, a version word or the bot having shown or been told of the film
         decides."""
         known = wishes.named_items | {item.id for item in shown}
         kept = []
         for mention in mentions:
             later = self.namesakes.get(mention.item.id)
-            if not later or mention.item.id in known or points_to_catalog(message, mention):
+            said = points_to_catalog(message, mention) if later else True
+            if said is True or mention.item.id in known:
                 kept.append(mention)
-            else:
-                change.namesakes.append({"item": mention.item.id, "label": mention.item.label,
-                                         "year": mention.item.year, "later": later.label,
-                                         "words": message[mention.start:mention.end], "mostly": later.usually_meant})
+                continue
+            linked = said is None and not later.usually_meant
+            if linked:
+                kept.append(mention)
+            change.namesakes.append({"item": mention.item.id, "label": mention.item.label, "year": mention.item.year,
+                                     "later": later.label, "words": message[mention.start:mention.end],
+                                     "linked": linked})
         return kept
 
     def _titles(self, message: str, mentions: list[Mention], change: Change) -> tuple[dict[str, int], set[int]]:

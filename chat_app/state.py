@@ -91,7 +91,7 @@ class Change:
     text: str | None = None
     count: int | None = None
     unknown_titles: list[str] = field(default_factory=list)
-    namesakes: list[dict] = field(default_factory=list)    # {"item", "label", "year", "later", "words", "mostly"}
+    namesakes: list[dict] = field(default_factory=list)    # {"item", "label", "year", "later", "words", "linked"}
     mentioned: list[int] = field(default_factory=list)     # every catalog title named, whatever was said of it
     links: list[tuple[int, str]] = field(default_factory=list)  # each of those with the words that named it
     seen: list[int] = field(default_factory=list)

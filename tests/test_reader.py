@@ -317,20 +317,19 @@ def namesake_reader(tiny_catalog, ids):
 def test_a_name_a_later_film_usually_has_is_left_out_and_said(namesake_reader, ids):
     change = namesake_reader.read("I loved Red Fear and Silver Space")
     assert change.liked == [ids["Silver Space"]] and ids["Red Fear"] not in change.mentioned
-    assert [(n["later"], n["mostly"]) for n in change.namesakes] == [("Red Fear (2015)", True)]
+    assert [(n["later"], n["linked"]) for n in change.namesakes] == [("Red Fear (2015)", False)]
     assert not change.unknown_titles
-    assert "is mostly Red Fear (2015), which is not in the catalog" in " ".join(unknown_notes(change, "movie"))
+    assert "Red Fear (2015), which is not in the catalog" in " ".join(unknown_notes(change, "movie"))
 
 
-def test_a_name_either_film_may_have_is_left_out_too(namesake_reader, ids):
+def test_a_name_either_film_may_have_is_taken_and_said(namesake_reader, ids):
     change = namesake_reader.read("I loved Cold Love")
-    assert not change.liked and [(n["later"], n["mostly"]) for n in change.namesakes] == [("Cold Love (2011)", False)]
-    assert "is often Cold Love (2011)" in unknown_notes(change, "movie")[0]
+    assert change.liked == [ids["Cold Love"]] and change.namesakes[0]["linked"]
+    assert "I took “Cold Love” to be" in unknown_notes(change, "movie")[0]
 
 
 @pytest.mark.parametrize("message,taken", [("I loved the original Red Fear", True), ("I loved Red Fear ({year})", True),
-                                           ("I loved the 2015 Red Fear", False), ("I loved the new Cold Love", False),
-                                           ("I loved the original Cold Love", True)])
+                                           ("I loved the 2015 Red Fear", False), ("I loved the new Cold Love", False)])
 def test_a_year_or_version_word_decides_between_namesakes(namesake_reader, tiny_catalog, ids, message, taken):
     title = "Red Fear" if "Red" in message else "Cold Love"
     change = namesake_reader.read(message.format(year=tiny_catalog.item(ids["Red Fear"]).year))
