@@ -101,9 +101,9 @@ FAREWELL = re.compile(r"\b(?:bye|goodbye|gotta go|got to go|see ya|cya|ttyl|talk
 
 # A request for (other) picks, whatever else the message says of the shown ones.
 MORE_PICKS = re.compile(r"\b(?:recomm?end|suggest|give me|show me|more|else|another|other|others|similar|instead|"
-                        r"anything|something)\b", re.I)
-# Thanks or a goodbye at the end, no question after it: the person is done for now.
-CLOSING = re.compile(r"\b(?:thanks?|thank you|thx|ty|cheers|appreciate (?:it|that|the)|have a (?:good|great|nice))\b"
+                        r"anything|something)\b|\bany \w+s\s*\?", re.I)
+# Thanks or a goodbye at the end, no question after it ("no thanks" declines): the person is done for now.
+CLOSING = re.compile(r"(?<!no )\b(?:thanks?|thank you|thx|ty|cheers|appreciate (?:it|that|the)|have a (?:good|great|nice))\b"
                      r"[^?]*$", re.I)
 
 
@@ -128,18 +128,27 @@ class Decider:
         cue = "recommend" if asked == "refuse" and self._items_for.search(message) else asked
         if self._other_media.search(message):
             return "refuse", certain("refuse")  # "Which video games are like Star Wars?"
-        reacted = {kind for r in (change.reactions if change else []) for kind in r["kinds"]}
+        reactions = change.reactions if change else []
+        reacted = {kind for r in reactions for kind in r["kinds"]}
         named = change is not None and (change.mentioned or change.unknown_titles or change.namesakes
                                         or "asked" in reacted or re.search(
             r"\b(?:first|second|third|fourth|fifth|last) (?:one|pick|movie|film|item|book)\b", message, re.I)) \
             and not change.similar_to
         if cue == "explain" and shown_titles or cue == "about" and named and ABOUT.search(message):
             return cue, certain(cue)  # plainly worded questions
-        asks_more = MORE_PICKS.search(message) or (change is not None and change.sets_filters())
-        if "chosen" in reacted and not asks_more:
+        filters = change is not None and change.sets_filters()
+        asks_more = MORE_PICKS.search(message) or filters
+        learned = self.prior.probabilities(message, bool(shown_titles)) if self.prior else None
+        refused = learned is not None and max(learned, key=learned.get) == "refuse"  # "great picks. now write a poem"
+        if any("chosen" in r["kinds"] and "disliked" not in r["kinds"] for r in reactions) and not asks_more \
+                and not refused:
             return "chat", certain("chat")  # settles on a pick ("I'll give the second one a go, thanks!")
-        if reacted & {"seen", "disliked"} and not FAREWELL.search(message) and not CLOSING.search(message):
+        closing = bool(shown_titles) and CLOSING.search(message) and asked in (None, "chat", "recommend")
+        questioned = "asked" in reacted or "?" in message and not MORE_PICKS.search(message)  # "seen it. is he in it?"
+        if reacted & {"seen", "disliked"} and not questioned and not FAREWELL.search(message) and not closing:
             return "recommend", certain("recommend")  # "seen it", "not for me": a replacement
+        if closing and not asks_more and not refused:
+            return "chat", certain("chat")  # "loved both, thanks for the suggestions!": done for now
         if FAREWELL.search(message) and asked in (None, "chat", "recommend") \
                 and not re.search(r"\b(?:recomm?end|suggest|give me|show me|more|else|another)\b", message, re.I):
             return "chat", certain("chat")
@@ -148,11 +157,10 @@ class Decider:
             return cue, certain(cue)  # greetings, thanks, off-topic asks
         refines = bool(shown_titles) and REFINE.search(message) and cue in (None, "recommend")
         wants_picks = change is not None and (change.changes_wishes() or change.more or refines) and cue != "refuse"
-        filters = change is not None and change.sets_filters()
-        stated = filters and cue in (None, "recommend") and "?" not in message  # "pre-1960 if you can"
-        if wants_picks and (stated or self.prior is None):
+        stated = filters and cue in (None, "recommend") and "?" not in message and not closing  # "pre-1960 if you can"
+        # (a genre or an era beside thanks may be a description, "loved it as a kid, thanks!": the prior weighs it)
+        if wants_picks and (stated or learned is None):
             return "recommend", certain("recommend")
-        learned = self.prior.probabilities(message, bool(shown_titles)) if self.prior else None
         floor = FILTER_FLOOR if filters else STATE_FLOOR
         if wants_picks and (learned is None or learned.get("recommend", 0.0) >= floor):
             return "recommend", certain("recommend")

@@ -46,6 +46,10 @@ CASES = [
     ("wait is Silver Space a horror film?", True, "recommend", "about"),
     ("what's the connection between the last one and Red Love?", True, "about", "explain"),
     ("wieso diese Filme?", True, "about", "explain"),
+    ("loved both of those, thanks for the suggestions!", True, "recommend", "chat"),   # done for now
+    ("a funny one, it was, thank you so much", True, "recommend", "chat"),              # a genre word said in passing
+    ("no thanks, seen them all", True, "chat", "recommend"),                             # "no thanks" asks for others
+    ("thanks! now anything from the 80s?", True, "chat", "recommend"),
 ]
 
 
