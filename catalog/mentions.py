@@ -112,8 +112,8 @@ class TitleIndex:
 
     @cached_property
     def short_names(self) -> dict[str, int]:
-        """What people shorten one title to, where no other title shortens the same: a rare word ("shawshank",
-        "lebowski"), and for the best-known quarter of the catalog the part after a series name ("life of
+        """What people shorten one title to, where no other title shortens the same: a rare word before any
+        subtitle ("shawshank", "lebowski"), and for the best-known quarter of the catalog the part after a series name ("life of
         brian", "the last crusade", "wrath of khan") or a dotted initialism ("E.T.", matched only with its
         dots). Read as a title only where a cue or the writing vouches for it."""
         ordinary, popularity = ordinary_words(), self.catalog.popularity
@@ -123,7 +123,8 @@ class TitleIndex:
         for item in self.catalog.all_items():
             title = item.title.split(" (")[0]
             words = canonical(title).split()
-            for word in set(words) if ordinary and len(words) > 1 else ():
+            head = canonical(title.split(":")[0]).split()  # a subtitle's word names later films too ("Annihilation")
+            for word in set(head) if ordinary and len(words) > 1 else ():
                 if len(word) >= 5 and word.isalpha() and word not in ordinary and word not in COMMON:
                     seen.setdefault(word, set()).add(item.id)
             if popularity.get(item.id, 0) <= known:

@@ -279,6 +279,7 @@ MOVIELENS_MENTIONS = [
     ("I have not seen The Naked Gun: From the Files of Police Squad!", []),  # the catalog has only the third
     ("loved Mission: Impossible - Fallout", []),
     ("have you seen Halloween Resurrection?", []),                            # no slip of Alien: Resurrection
+    ("I saw Annihilation recently, liked it a lot", []),                      # not Mortal Kombat: Annihilation
     ("loved Mission: Impossible and Heat - great films", ["Mission: Impossible", "Heat"]),
 ]
 
