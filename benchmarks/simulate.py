@@ -39,6 +39,7 @@ from recommender.query import Query
 from recommender.service import Recommender
 from settings import Settings, add_arguments
 
+from .report import machine
 from .recommender_eval import SplitData
 from .splits import split
 
@@ -226,8 +227,9 @@ def write_outputs(result: dict, folder: Path, command: str, split_name: str) -> 
     sample = "\n".join(f"- user {r['user']}: " + " / ".join(f"“{line}”" for line in r["lines"]) for r in examples)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "simulated-users.md").write_text(
-        f"# Simulated-user evaluation\n\nCommand: `{command}`\n\nPhrasings: the `{split_name}` half of "
-        f"`benchmarks/data/sim_phrasings.json`.\n\n{table}\n\nExample conversations:\n\n{sample}\n")
+        f"# Simulated-user evaluation\n\nCommand: `{command}`\n\nMachine: {machine()}.\n\nPhrasings: the "
+        f"`{split_name}` half of `benchmarks/data/sim_phrasings.json`.\n\n{table}\n\nExample conversations:\n\n"
+        f"{sample}\n")
     import matplotlib
 
     matplotlib.use("Agg")
