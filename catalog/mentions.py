@@ -54,6 +54,9 @@ QUESTION = re.compile(r"\?|^\W*(?:who|what|when|where|which|how|is|was|does|did|
 OLDER = {"original", "older", "old", "first"}
 VERSION = re.compile(r"\b(original|older|old|first|newer|new|remake|recent|later|(?:19|20)\d\d)\s+$")
 YEAR_AFTER = re.compile(r"\s*\(?((?:19|20)\d\d)\)?")  # "Sabrina (1954)", "Carrie 2013": right after a title
+# A subtitle of its own after a title, another film: after a colon, or after a dash in capitals to its end
+# ("Mission: Impossible - Fallout", not "Fargo - great film").
+SUBTITLE = re.compile(r"\s*(?::\s*[A-Z0-9]|\s[-–—]\s*(?:[A-Z0-9][\w'’]*\s*)+(?:[.!?,;)]|$))")
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"]
 ORDINAL = re.compile(rf"\b({'|'.join(ORDINALS)})\s+$")
 LINKING = {"is", "are", "was", "were", "include", "includes"}  # "my favourite movies are ..." (with the item words)
@@ -113,9 +116,9 @@ class TitleIndex:
     @cached_property
     def short_names(self) -> dict[str, int]:
         """What people shorten one title to, where no other title shortens the same: a rare word before any
-        subtitle ("shawshank", "lebowski"), and for the best-known quarter of the catalog the part after a series name ("life of
-        brian", "the last crusade", "wrath of khan") or a dotted initialism ("E.T.", matched only with its
-        dots). Read as a title only where a cue or the writing vouches for it."""
+        subtitle ("shawshank", "lebowski"), and for the best-known quarter of the catalog the part after a series
+        name ("life of brian", "the last crusade", "wrath of khan") or a dotted initialism ("E.T.", matched only
+        with its dots). Read as a title only where a cue or the writing vouches for it."""
         ordinary, popularity = ordinary_words(), self.catalog.popularity
         counts = sorted(popularity.values(), reverse=True)
         known = counts[len(counts) // 4] if counts else 0
@@ -337,11 +340,6 @@ class TitleIndex:
 
     def _vouched(self, window: list[_Word], words: list[_Word], start: int, text: str, taken: list[bool]) -> bool:
         return _titled(window, text) or self._introduced(window, words, start, text, taken)
-
-
-# A subtitle of its own after a title, another film: after a colon, or after a dash in capitals to its end
-# ("Mission: Impossible - Fallout", not "Fargo - great film").
-SUBTITLE = re.compile(r"\s*(?::\s*[A-Z0-9]|\s[-–—]\s*(?:[A-Z0-9][\w'’]*\s*)+(?:[.!?,;)]|$))")
 
 
 def _inside_longer_name(text: str, words: list[_Word], start: int, size: int) -> bool:

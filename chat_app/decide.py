@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
 
 from catalog.domain import Domain
 
@@ -137,17 +138,19 @@ class Decider:
         if cue == "explain" and shown_titles or cue == "about" and named and ABOUT.search(message):
             return cue, certain(cue)  # plainly worded questions
         filters = change is not None and change.sets_filters()
-        asks_more = MORE_PICKS.search(message) or filters
-        learned = self.prior.probabilities(message, bool(shown_titles)) if self.prior else None
-        refused = learned is not None and max(learned, key=learned.get) == "refuse"  # "great picks. now write a poem"
+        more_picks = MORE_PICKS.search(message)
+        asks_more = more_picks or filters
+        # the learned prior costs a sentence encoding: computed once, and only where a rule below needs it
+        learned = cache(lambda: self.prior.probabilities(message, bool(shown_titles)) if self.prior else None)
+        refused = lambda: learned() is not None and max(learned(), key=learned().get) == "refuse"  # noqa: E731
         if any("chosen" in r["kinds"] and "disliked" not in r["kinds"] for r in reactions) and not asks_more \
-                and not refused:
+                and not refused():  # "great picks. now write a poem" is a refusal
             return "chat", certain("chat")  # settles on a pick ("I'll give the second one a go, thanks!")
         closing = bool(shown_titles) and CLOSING.search(message) and asked in (None, "chat", "recommend")
-        questioned = "asked" in reacted or "?" in message and not MORE_PICKS.search(message)  # "seen it. is he in it?"
+        questioned = "asked" in reacted or "?" in message and not more_picks  # "seen it. is he in it?"
         if reacted & {"seen", "disliked"} and not questioned and not FAREWELL.search(message) and not closing:
             return "recommend", certain("recommend")  # "seen it", "not for me": a replacement
-        if closing and not asks_more and not refused:
+        if closing and not asks_more and not refused():
             return "chat", certain("chat")  # "loved both, thanks for the suggestions!": done for now
         if FAREWELL.search(message) and asked in (None, "chat", "recommend") \
                 and not re.search(r"\b(?:recomm?end|suggest|give me|show me|more|else|another)\b", message, re.I):
@@ -159,13 +162,13 @@ class Decider:
         wants_picks = change is not None and (change.changes_wishes() or change.more or refines) and cue != "refuse"
         stated = filters and cue in (None, "recommend") and "?" not in message and not closing  # "pre-1960 if you can"
         # (a genre or an era beside thanks may be a description, "loved it as a kid, thanks!": the prior weighs it)
-        if wants_picks and (stated or learned is None):
+        if wants_picks and (stated or self.prior is None):
             return "recommend", certain("recommend")
         floor = FILTER_FLOOR if filters else STATE_FLOOR
-        if wants_picks and (learned is None or learned.get("recommend", 0.0) >= floor):
+        if wants_picks and (learned() is None or learned().get("recommend", 0.0) >= floor):
             return "recommend", certain("recommend")
         scores = combine(self.label_logprobs(message, shown_titles), self.null_logprobs(bool(shown_titles)), cue,
-                         learned)
+                         learned())
         return max(scores, key=scores.get), scores
 
     def label_logprobs(self, message: str, shown_titles: list[str]) -> dict[str, float]:

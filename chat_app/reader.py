@@ -60,8 +60,9 @@ UNSEEN = re.compile(r"\b(?:have ?n[o'’]?t|havent|has ?n[o'’]?t|never|not|did
 LIST_JOIN = re.compile(r"\b(?:or|nor)\s+$")
 LISTED = 10
 # "horror movies scare me", "horror because they terrify me": a genre judged by what it does to the person.
-AFTER_GENRE_NEGATIVE = re.compile(r"^(?:(?!\bbut\b)[^.;!?]){0,30}?\b(?:terrif(?:y|ies|ied)|scares? me|scared of them|freak(?:s)? me out|"
-                                  r"give[s]? me nightmares|(?:is|are) too (?:scary|mushy|sappy|gory|violent|cheesy))\b")
+AFTER_GENRE_NEGATIVE = re.compile(r"^(?:(?!\bbut\b)[^.;!?]){0,30}?\b(?:terrif(?:y|ies|ied)|scares? me|scared of them|"
+                                  r"freak(?:s)? me out|give[s]? me nightmares|"
+                                  r"(?:is|are) too (?:scary|mushy|sappy|gory|violent|cheesy))\b")
 AUDIENCE = re.compile(r"\b(?:kids?|children|childrens|family|little ones)\b")  # who it is for, not what it is
 NEUTRAL_LIKED = 0.7  # below this share of its threshold, a title only seen, chosen or asked about is no taste
 # "not sure", "don't mind" and the like negate nothing.
@@ -402,8 +403,8 @@ class MessageReader:
             if re.search(rf"\b(?:{DROP})\b(?:[\s-]+\w+){{0,3}}[\s-]*$", clause) or DROP_AFTER.search(after) or moved_on \
                     or lifted:
                 slot = change.drop_genres  # "I don't mind horror after all": no longer excluded, not wanted either
-            elif _polarity(segment, window=LISTED if LIST_JOIN.search(segment) else 5) < 0 or AFTER_GENRE_NEGATIVE.match(after) \
-                    or re.search(r"\bnot in the mood for (?:anything|something) with\b", segment):
+            elif _polarity(segment, window=LISTED if LIST_JOIN.search(segment) else 5) < 0 \
+                    or AFTER_GENRE_NEGATIVE.match(after) or re.search(r"\bnot in the mood for (?:anything|something) with\b", segment):
                 slot = change.exclude_genres
             else:
                 slot = change.genres
