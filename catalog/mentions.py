@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from .store import Catalog, Item
 from .titles import canonical, normalize, title_variants
-from .words import ordinary_words
+from .words import everyday_words, ordinary_words
 
 MAX_CHARS = 800
 MAX_WORDS = 8
@@ -50,6 +50,8 @@ tell give find need want get got make made see look looking think know go going 
 same different similar other others another instead too also about love loved loves hate hated hates like liked
 likes enjoy enjoyed fan fans""".split())
 ARTICLES = {"the", "a", "an"}
+# Words after which a lower-case word describes ("not too heavy", "so funny"): an adjective, not a title.
+INTENSIFIERS = {"too", "very", "pretty", "quite", "less", "overly", "super", "kinda", "somewhat", "extremely"}
 QUESTION = re.compile(r"\?|^\W*(?:who|what|when|where|which|how|is|was|does|did|tell me|describe)\b", re.I)
 OLDER = {"original", "older", "old", "first"}
 VERSION = re.compile(r"\b(original|older|old|first|newer|new|remake|recent|later|(?:19|20)\d\d)\s+$")
@@ -234,7 +236,7 @@ class TitleIndex:
                 or _inside_longer_name(text, words, start, size):
             return None
         ids = self.variants.get(phrase)
-        if ids is None and size >= 2 and phrase in self.prefixes:
+        if ids is None and size >= 2 and phrase in self.prefixes and self._prefix_vouched(window, text):
             ids = [self.prefixes[phrase]]
         if ids is None:  # "E.T." is looked up as written, with its dots
             written = text[window[0].start:window[-1].end + 1].lower() if "." in text else phrase
@@ -257,7 +259,7 @@ class TitleIndex:
                                             for word in phrase.split() if len(word) >= 4)
             if hit is not None and same_words and abs(len(hit[0]) - len(phrase)) <= (4 if len(phrase) >= 12 else 3):
                 ids = self.variants[hit[0]]
-        if not ids:
+        if not ids or self._described(window, words, start, text, ids[0]):
             return None
         end = window[-1].end
         year = YEAR_AFTER.match(text[end:])
@@ -314,6 +316,21 @@ class TitleIndex:
         if any(n in self.ignore for n in norms):
             return cued
         return len(window) == 2 or cued
+
+    def _prefix_vouched(self, window: list[_Word], text: str) -> bool:
+        """A title's first words stand for it when written like a title or when one of them is no everyday word:
+        "butch cassidy" is a title, "as everyone says" is not Everyone Says I Love You."""
+        return _titled(window, text) or not all(w.norm in everyday_words() for w in window)
+
+    def _described(self, window: list[_Word], words: list[_Word], start: int, text: str, item_id: int) -> bool:
+        """A lone lower-case word used as a description: right after "a"/"an" when the title has no such article
+        ("not a fan" is not The Fan), or right after an intensifier ("not too heavy" is not Heavy)."""
+        if _titled(window, text) or not start or len(window) > 1 or text[words[start - 1].end:window[0].start].strip():
+            return False  # "a good will hunting vibe", "horror too, alien is one of my favs"
+        before = words[start - 1].norm
+        if before in {"a", "an"}:
+            return not self.catalog.item(item_id).title.lower().startswith(f"{before} ")
+        return before in INTENSIFIERS
 
     def _asked_about(self, norms: list[str], text: str) -> bool:
         """A question naming a well-known title whole, in any case ("how long is titanic")."""

@@ -281,6 +281,11 @@ MOVIELENS_MENTIONS = [
     ("have you seen Halloween Resurrection?", []),                            # no slip of Alien: Resurrection
     ("I saw Annihilation recently, liked it a lot", []),                      # not Mortal Kombat: Annihilation
     ("loved Mission: Impossible and Heat - great films", ["Mission: Impossible", "Heat"]),
+    ("No way, I'm definitely not a fan.", []),                                # a fan, not The Fan
+    ("loved a bronx tale", ["A Bronx Tale"]),
+    ("Know anything that's not too heavy?", []),                              # an adjective, not Heavy
+    ("They are not as good as everyone says", []),                            # not Everyone Says I Love You
+    ("something like butch cassidy", ["Butch Cassidy and the Sundance Kid"]),
 ]
 
 
