@@ -13,8 +13,8 @@ reader; ``benchmarks/data/README.md``):
 - genres wanted and excluded, in the state carried from turn to turn;
 - reactions: each annotated reaction to a shown film (seen, liked, disliked, chosen, asked) found for that film.
 
-The learned parts are fitted on the dev half, so its figures flatter them; ``--held-out-prior`` scores each dev
-message with an intent prior fitted without its fold of conversations, the figure rules are chosen on.
+The learned parts are fitted on the dev half, so its figures flatter them; ``--held-out`` scores each dev message
+with an intent prior and reaction kinds fitted without its fold of conversations, the figures rules are chosen on.
 """
 
 from __future__ import annotations
@@ -141,15 +141,22 @@ def score_state(row: dict, wishes: dict, tally: Counter, mistakes: list) -> None
         tally["all-of right"] += set(state["required_genres"]) == set(wishes.get("required_genres", []))
 
 
-class HeldOutPrior:
-    """The decision's learned prior as a held-out half would meet it (``--held-out-prior``): each ReDial dev
-    message is scored by a prior fitted on every source but the fold of dev conversations it belongs to. The
-    shipped prior is fitted on the whole dev half, so its dev figures are training figures; rules chosen on dev
-    are compared with this one. Any other message gets the shipped prior."""
+def dev_folds(folds: int = 5) -> dict[str, int]:
+    """Each dev conversation's fold (grouped, sizes balanced by ``GroupKFold``), shared by the held-out parts."""
+    from sklearn.model_selection import GroupKFold
 
-    def __init__(self, shipped, max_chars: int, folds: int = 5):
+    ids = [conversation_id for conversation_id, rows in annotations("dev").items() for _ in rows]
+    return {ids[n]: fold for fold, (_, held) in enumerate(GroupKFold(folds).split(ids, groups=ids)) for n in held}
+
+
+class HeldOutPrior:
+    """The decision's learned prior as a held-out half would meet it (``--held-out``): each ReDial dev message is
+    scored by a prior fitted on every source but the fold of dev conversations it belongs to. The shipped prior
+    is fitted on the whole dev half, so its dev figures are training figures; rules chosen on dev are compared
+    with this one. Any other message gets the shipped prior."""
+
+    def __init__(self, shipped, max_chars: int, folds: dict[str, int]):
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import GroupKFold
 
         from chat_app.intents import REGULARISATION, message_features
 
@@ -159,18 +166,44 @@ class HeldOutPrior:
         rows = intent_rows()
         x = message_features(shipped.encoder, [r["message"] for r in rows], [r["after_recommendation"] for r in rows])
         intents = [r["intent"] for r in rows]
-        dev = [n for n, r in enumerate(rows) if r["group"].startswith("redial-")]
-        for _, fold in GroupKFold(folds).split(dev, groups=[rows[n]["group"] for n in dev]):
-            out = {dev[n] for n in fold}
-            kept = [n for n in range(len(rows)) if n not in out]
+        fold_of = [folds.get(r["group"].removeprefix("redial-")) if r["group"].startswith("redial-") else None
+                   for r in rows]
+        for fold in set(folds.values()):
+            out = [n for n, f in enumerate(fold_of) if f == fold]
+            kept = [n for n, f in enumerate(fold_of) if f != fold]
             model = LogisticRegression(C=REGULARISATION, max_iter=3000).fit(x[kept], [intents[n] for n in kept])
-            for n, probabilities in zip(sorted(out), model.predict_proba(x[sorted(out)])):
+            for n, probabilities in zip(out, model.predict_proba(x[out])):
                 message = clean_message(rows[n]["message"], max_chars)[0]
                 self.held[(message, rows[n]["after_recommendation"])] = dict(zip(map(str, model.classes_),
                                                                                  map(float, probabilities)))
 
     def probabilities(self, message: str, after_picks: bool) -> dict[str, float] | None:
         return self.held.get((message, after_picks)) or self.shipped.probabilities(message, after_picks)
+
+
+def held_out_kinds(shipped, encoder, folds: dict[str, int]) -> dict[int, object]:
+    """The reaction kinds as a held-out half would meet them (``--held-out``): per fold, the shipped model's C
+    and thresholds refitted on every source but that fold's dev conversations."""
+    import numpy as np
+
+    from chat_app.reactions import KINDS, KindsModel
+    from chat_app.textfeatures import features
+
+    from .train_reader import KINDS_C, fit, kinds_examples
+
+    contexts, labels, groups, knowns = kinds_examples()
+    y = np.array([[k in kinds for k in KINDS] for kinds in labels], dtype=bool)
+    known = np.array([[k in kinds for k in KINDS] for kinds in knowns], dtype=bool)
+    x, fold_of = features(contexts, encoder), np.array([folds.get(g, -1) for g in groups])
+    thresholds = shipped.variants["encoder"][2]
+    models = {}
+    for fold in set(folds.values()):
+        fitted = [fit(x[(fold_of != fold) & known[:, k]], y[(fold_of != fold) & known[:, k], k], KINDS_C)
+                  for k in range(len(KINDS))]
+        weights = np.vstack([m.coef_[0] for m in fitted]).astype(np.float32)
+        bias = np.array([m.intercept_[0] for m in fitted], dtype=np.float32)
+        models[fold] = KindsModel({**shipped.variants, "encoder": (weights, bias, thresholds)}, shipped.encoder_name)
+    return models
 
 
 def _overlaps(words: str, title: str) -> bool:
@@ -244,28 +277,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N conversations of each half")
     parser.add_argument("--fast", action="store_true", help="read and decide only (no replies written)")
     parser.add_argument("--errors", type=Path, help="write the dev half's mistakes here (never the test half's)")
-    parser.add_argument("--held-out-prior", action="store_true",
-                        help="score the dev half with intent priors fitted without each message's conversations")
+    parser.add_argument("--held-out", action="store_true",
+                        help="score the dev half with an intent prior and reaction kinds fitted without each "
+                             "message's fold of conversations")
     parser.add_argument("--out", type=Path)
     add_arguments(parser, "model", "llm_url", "db", "data_dir")
     args = parser.parse_args(argv)
     settings = Settings.from_args(args)
     agent = build_agent(settings.model, settings=settings, progress=lambda m: print(m, file=sys.stderr))
+    folds, kinds, reader = dev_folds() if args.held_out else {}, {}, agent.tools.reader
     if agent.decider.prior:
         agent.decider.prior.model()
-        if args.held_out_prior:
-            agent.decider.prior = HeldOutPrior(agent.decider.prior.model(), settings.max_message_chars)
+        if args.held_out:
+            agent.decider.prior = HeldOutPrior(agent.decider.prior.model(), settings.max_message_chars, folds)
+    if args.held_out and reader.kinds:
+        kinds = held_out_kinds(reader.kinds, reader.encoder(), folds)
+    shipped_kinds = reader.kinds
     conversations = {c.id: c for c in redial.load()}
     results, seconds = {}, {}
     for split in (["dev", "test"] if args.split == "both" else [args.split]):
         tally, mistakes, started = Counter(), [], time.perf_counter()
         rows = annotations(split)
         for conversation_id in sorted(rows, key=int)[:args.limit]:
+            reader.kinds = kinds.get(folds.get(conversation_id), shipped_kinds) if split == "dev" else shipped_kinds
             replay(agent, conversations[conversation_id], rows[conversation_id], tally, mistakes, args.fast)
         results[split], seconds[split] = tally, (time.perf_counter() - started) / max(1, tally["turns"])
         if split == "dev" and args.errors:
             write_mistakes(args.errors, mistakes, conversations)
-    held = "; dev scored with the intent prior held out by conversation fold" if args.held_out_prior else ""
+    held = "; dev scored with the intent prior and reaction kinds held out by conversation fold" if args.held_out else ""
     report = (f"Model: {settings.llm_url or settings.model}{' (read and decide only)' if args.fast else ''}{held}. "
               f"{sum(r['turns'] for r in results.values())} USER turns of "
               f"{', '.join(results)}; seconds per turn: "
