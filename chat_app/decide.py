@@ -27,6 +27,7 @@ CALIBRATION = 0.5        # share of the content-free log-probabilities subtracte
 CUE_CONFIDENCE = 0.7     # prior mass on the intent a cue word points to
 STATE_FLOOR = 0.5        # a message that changes the wishes gets picks unless the learned prior rules that out
 FILTER_FLOOR = 0.3       # ... or, when it sets a genre, an era or a count, unless the prior is this sure
+CHOSEN_DOUBT = 0.5       # a pick read as chosen settles the turn unless the prior finds a request this likely
 LLM_WEIGHT = 0.75        # weight of the LLM's calibrated log-probabilities beside the learned prior (chosen on dev)
 CONTENT_FREE = ("N/A", "", "[MASK]")
 INJECTION = re.compile(
@@ -143,8 +144,9 @@ class Decider:
         # the learned prior costs a sentence encoding: computed once, and only where a rule below needs it
         learned = cache(lambda: self.prior.probabilities(message, bool(shown_titles)) if self.prior else None)
         refused = lambda: learned() is not None and max(learned(), key=learned().get) == "refuse"  # noqa: E731
-        if any("chosen" in r["kinds"] and "disliked" not in r["kinds"] for r in reactions) and not asks_more \
-                and not refused():  # "great picks. now write a poem" is a refusal
+        chosen = any("chosen" in r["kinds"] and "disliked" not in r["kinds"] for r in reactions)
+        doubted = lambda: learned() is not None and learned().get("recommend", 0.0) >= CHOSEN_DOUBT  # noqa: E731
+        if chosen and not asks_more and not refused() and not doubted():  # "great picks. now write a poem" refuses
             return "chat", certain("chat")  # settles on a pick ("I'll give the second one a go, thanks!")
         closing = bool(shown_titles) and CLOSING.search(message) and asked in (None, "chat", "recommend")
         questioned = "asked" in reacted or "?" in message and not more_picks  # "seen it. is he in it?"

@@ -120,3 +120,13 @@ def test_the_learned_prior_is_fitted_on_the_packaged_examples_and_cached(tmp_pat
     assert cache.exists()
     again = IntentClassifier.load_or_fit(Named(), cache)  # another encoder object: read from the file
     assert again is not fitted and (again.weights == fitted.weights).all()
+
+
+def test_a_pick_read_as_chosen_settles_the_turn_unless_the_prior_hears_a_request():
+    """The reaction kinds take "I have not seen it" for "chosen" now and then; a prior that hears a request
+    more likely than not leaves the turn to the model and the prior together."""
+    chosen = Change(reactions=[{"item": 1, "kinds": ["chosen"]}])
+    settled = Decider(biased("recommend"), MOVIES, FixedPrior(chat=0.7, recommend=0.3))
+    assert settled.decide("I'll give that one a go", ["Alpha"], chosen)[0] == "chat"
+    doubted = Decider(biased("recommend"), MOVIES, FixedPrior(chat=0.2, recommend=0.8))
+    assert doubted.decide("I have not seen it", ["Alpha"], chosen)[0] == "recommend"
