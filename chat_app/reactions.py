@@ -35,6 +35,7 @@ PLURAL = re.compile(r"\b(?:both|all of (?:them|those|these|your \w+)|them all|al
                     r"(?: you (?:suggested|mentioned|recommended|gave))?|(?:great|good|nice) (?:choices|suggestions|picks))\b",
                     re.I)
 SINGULAR = re.compile(r"\b(?:it|that one|this one|that|this|the (?:movie|film|book|one|latter|former))\b", re.I)
+BARE_POINTERS = {"it", "that", "this", "both", "them", "those", "these"}  # no noun: may point at anything
 BOUNDARY = re.compile(r"\.{2,}|…|[.!?;\n]+|\s+but\s+|\s+though\s+|\s+however\s+", re.I)
 MATCH = 85  # rapidfuzz partial ratio for a shown title written out (one slip in a nine-letter title)
 
@@ -87,11 +88,11 @@ def context(text: str, target: Target, others: list[tuple[int, int]]) -> str:
     """The clauses around the target's spans with the target written as "it" and other films as "__film__" (a
     title's own words, the "never" of "Tomorrow Never Dies", say nothing), or the whole message less the clauses
     naming other films when the target has no span; tagged with whether it was shown or named."""
-    clauses = [(m_start, m_end) for m_start, m_end in _clauses(text)]
+    every = clauses(text)
     if target.spans:
-        picked = [c for c in clauses if any(c[0] <= s < c[1] for s, _ in target.spans)]
+        picked = [c for c in every if any(c[0] <= s < c[1] for s, _ in target.spans)]
     else:
-        picked = [c for c in clauses if not any(c[0] <= s < c[1] for s, _ in others)] or clauses
+        picked = [c for c in every if not any(c[0] <= s < c[1] for s, _ in others)] or every
     pieces = []
     for start, end in picked:
         piece = text[start:end]
@@ -103,7 +104,7 @@ def context(text: str, target: Target, others: list[tuple[int, int]]) -> str:
     return ("__shown__ " if target.shown else "__named__ ") + " ... ".join(pieces)
 
 
-def _clauses(text: str) -> list[tuple[int, int]]:
+def clauses(text: str) -> list[tuple[int, int]]:
     cuts = [0] + [p for m in BOUNDARY.finditer(text) for p in (m.start(), m.end())] + [len(text)]
     return [(cuts[n], cuts[n + 1]) for n in range(0, len(cuts) - 1, 2) if text[cuts[n]:cuts[n + 1]].strip()]
 

@@ -21,7 +21,8 @@ from catalog.embeddings import Encoder
 from catalog.mentions import MAX_CHARS, VERSION, Mention, TitleIndex
 from catalog.namesakes import namesakes_of, points_to_catalog
 
-from .reactions import KINDS, PLURAL, SINGULAR, KindsModel, Target, context, default_model, shown_targets
+from .reactions import (BARE_POINTERS, KINDS, PLURAL, SINGULAR, KindsModel, Target, clauses, context, default_model,
+                        shown_targets)
 from .state import YEARS_CLEARED, Change, Wishes
 
 AFTER_NEGATIVE = re.compile(r"^\s*[?!.…]*\s*[^.;!?]{0,40}?\b(?:was|were|is|are|felt|seemed)?\s*(?:so |way |really |too |pretty )*"
@@ -347,15 +348,21 @@ class MessageReader:
                 change.liked.append(target.item.id)
 
     def _loose(self, message: str, target: Target, titles: list[tuple[int, int]]) -> bool:
-        """Whether the message points at shown picks only with a pronoun ("it", "that one", "both"; or, with one
-        pick shown, not at all) while it asks for something new (a genre or a year) or names another title
-        ("if it helps, I adored X as well"): "It should be drama", "also a fan of The Blues Brothers, if that helps", "Oh, and Air Force One!
-        Loved that one.", "from 1970 up to 1979, both included". Such a pronoun says nothing of taste about the
+        """Whether the message points at shown picks only with a pronoun, or (one pick shown) not at all, where
+        the pronoun is about something else: a title named (before it or in its clause ("Oh, and Air Force One!
+        Loved that one.", "if it helps, I adored X as well")), or a wish for something new (a genre or a year) when
+        every pointer is a bare "it", "that", "both" ("It should be drama", "from 1970 up to 1979, both
+        included"; not "it was so funny, I loved that one"). Such a pronoun says nothing of taste about the
         picks; having seen or chosen them still counts."""
         if any(not (SINGULAR.fullmatch(message[a:b]) or PLURAL.fullmatch(message[a:b])) for a, b in target.spans):
             return False  # named by its title or its place in the list
+        pointer = min((a for a, _ in target.spans), default=0)
+        clause = next(((a, b) for a, b in clauses(message) if a <= pointer < b), (0, len(message)))
+        if any(not target.spans or start < pointer or clause[0] <= start < clause[1] for start, _ in titles):
+            return True  # (with one pick shown and no pointer, any title named takes the message)
         fresh = self._genre_pattern.search(fold(message)) or re.search(r"\b(?:1[89]|20)\d\d\b|\b\d0'?s\b", message)
-        return bool(fresh or titles)
+        pointers = [m[0].lower() for pattern in (SINGULAR, PLURAL) for m in pattern.finditer(message)]
+        return bool(fresh) and all(p in BARE_POINTERS for p in pointers)
 
     def _unknown(self, message: str, mentions: list[Mention]) -> list[str]:
         """Capitalised or quoted phrases after a title cue that are not catalog titles."""

@@ -345,3 +345,17 @@ def test_a_year_or_version_word_decides_between_namesakes(namesake_reader, tiny_
 def test_a_shown_pick_is_the_catalog_film_whatever_its_name(namesake_reader, tiny_catalog, ids):
     change = namesake_reader.read("I loved Red Fear", shown=[tiny_catalog.item(ids["Red Fear"])])
     assert ids["Red Fear"] in change.liked and not change.namesakes
+
+
+@pytest.mark.parametrize("message,judged", [
+    ("I have seen that one, it was good! Funny and entertaining", True),   # a genre word in a reaction
+    ("I didnt like the scary ones.", True),
+    ("It should be horror", False),                                          # a wish with a bare "it"
+    ("Oh, and Golden Love! Loved that one.", False),                         # the pronoun is the title's
+    ("if it helps, I adored Golden Love as well", False),
+])
+def test_a_pronoun_beside_a_wish_or_another_title_says_nothing_of_the_pick(reader, tiny_catalog, message, judged):
+    picks = [tiny_catalog.item(1), tiny_catalog.item(2)]
+    change = reader.read(message, shown=picks)
+    said = {kind for r in change.reactions for kind in r["kinds"]} & {"liked", "disliked"}
+    assert bool(said) == judged
